@@ -1,0 +1,20 @@
+// The graph layer: symbolic tensors, ops, gradients, ONNX emission and execution.
+export type { DType } from './dtype.js';
+export { type Shape, sizeOf } from './shape.js';
+export { Tensor, Node, ndarray, type NDArray, type OpDef } from './tensor.js';
+export { input, randomInput, constant, Parameter, type RandomKind } from './sources.js';
+export * from './ops/elementwise.js';
+export * from './ops/logic.js';
+export * from './ops/activation.js';
+export * from './ops/reduce.js';
+export * from './ops/shape-ops.js';
+export { pad, type PadMode } from './ops/pad.js';
+export * from './ops/linalg.js';
+export { conv2d, convTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './ops/conv.js';
+export * from './ops/gather.js';
+export * from './ops/sample.js';
+export { grad, backprop, zerosLike } from './autodiff.js';
+export { evaluate } from './reference.js';
+export { toOnnx, decodeOnnx, OPSET, type OnnxModel, type ParamsAs, type InputInfo, type ValueInfo } from './onnx.js';
+export { Engine, Program, type EngineOptions, type OrtModule, type RandomSource, type Feed, type Output, type RunOptions } from './runtime.js';
+export { Adam, GradAccumulator, adamGraphStep, adamScalars, validateAdamOptions, type AdamOptions, type AdamGraphState } from './optim.js';

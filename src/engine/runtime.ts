@@ -1,0 +1,186 @@
+// Executes compiled graphs with ONNX Runtime. The ORT module is injected (onnxruntime-node in Node,
+// onnxruntime-web in browsers), so this file has no platform-specific imports.
+import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
+import { InputError } from '../errors.js';
+import { toOrtData, type DType } from './dtype.js';
+import { toOnnx, type InputInfo, type OnnxModel, type ParamsAs, type ValueInfo } from './onnx.js';
+import { fmt, sizeOf } from './shape.js';
+import type { Parameter } from './sources.js';
+import type { Tensor } from './tensor.js';
+
+/** The part of an onnxruntime module stylelab uses (onnxruntime-node and onnxruntime-web both fit). */
+export interface OrtModule {
+  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  Tensor: new (type: 'float32' | 'int64' | 'int32' | 'bool', data: Float32Array | BigInt64Array | Int32Array | Uint8Array, dims: readonly number[]) => OrtTensor;
+}
+
+export interface EngineOptions {
+  /** The onnxruntime module to run on. */
+  ort: OrtModule;
+  /** Intra-op threads (0 or undefined: onnxruntime's default, one per core). */
+  threads?: number;
+  /** Execution providers in order of preference, e.g. ['cuda', 'cpu'] or ['webgpu', 'wasm']. */
+  executionProviders?: InferenceSession.SessionOptions['executionProviders'];
+}
+
+/** Source of the numbers for random inputs (seeded, so runs are reproducible). */
+export interface RandomSource {
+  normal(count: number): Float32Array;
+  uniform(count: number): Float32Array;
+}
+
+/** A value fed to an input: data in row-major order (shape is the graph's), or data with its shape. */
+export type Feed = Float32Array | BigInt64Array | Int32Array | Uint8Array | number[] | { data: ArrayLike<number> | BigInt64Array; shape: readonly number[] };
+
+/** One output of a run. */
+export interface Output {
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface RunOptions {
+  /** Fills random inputs that were not fed. */
+  random?: RandomSource;
+}
+
+/** A compiled graph with its ONNX Runtime session. Call `dispose()` when done (cached programs are disposed with their engine). */
+export class Program {
+  private session: InferenceSession | null;
+  constructor(
+    private readonly engine: Engine,
+    session: InferenceSession,
+    readonly inputs: readonly InputInfo[],
+    readonly params: readonly Parameter[],
+    readonly outputs: readonly ValueInfo[],
+  ) {
+    this.session = session;
+  }
+
+  /**
+   * Runs the graph. Parameters emitted as inputs are read from their current `data`.
+   * @example const { img } = await program.run({ ws });
+   */
+  async run(feeds: Record<string, Feed>, opts: RunOptions = {}): Promise<Record<string, Output>> {
+    if (!this.session) throw new InputError('Program.run: this program has been disposed');
+    const ort = this.engine.options.ort;
+    const ortFeeds: Record<string, OrtTensor> = {};
+    for (const info of this.inputs) {
+      const feed = feeds[info.name];
+      if (feed === undefined) {
+        if (!info.random) throw new InputError(`missing input '${info.name}' (shape ${fmt(info.shape)})`);
+        if (!opts.random) throw new InputError(`input '${info.name}' is random: pass { random } or feed it`);
+        const n = sizeOf(info.shape);
+        ortFeeds[info.name] = new ort.Tensor('float32', info.random === 'normal' ? opts.random.normal(n) : opts.random.uniform(n), info.shape);
+        continue;
+      }
+      ortFeeds[info.name] = new ort.Tensor(info.dtype, checkFeed(info, feed), info.shape);
+    }
+    for (const p of this.params) ortFeeds[p.name] = new ort.Tensor('float32', p.data, p.shape);
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputs.some((i) => i.name === name)) throw new InputError(`unknown input '${name}' (inputs: ${this.inputs.map((i) => i.name).join(', ') || 'none'})`);
+    }
+    const result = await this.session.run(ortFeeds);
+    const out: Record<string, Output> = {};
+    for (const o of this.outputs) {
+      const t = result[o.name]!;
+      out[o.name] = { data: t.data as Float32Array, shape: [...t.dims] };
+    }
+    return out;
+  }
+
+  /** Releases the ONNX Runtime session. */
+  async dispose(): Promise<void> {
+    if (!this.session) return;
+    const s = this.session;
+    this.session = null;
+    await s.release();
+    this.engine.sessionReleased();
+  }
+
+  get disposed(): boolean {
+    return this.session === null;
+  }
+}
+
+/** Converts a feed to the typed array for its input, checking the element count. */
+function checkFeed(info: InputInfo, feed: Feed): Float32Array | BigInt64Array | Int32Array | Uint8Array {
+  const data = Array.isArray(feed) || ArrayBuffer.isView(feed) ? (feed as ArrayLike<number>) : (feed as { data: ArrayLike<number> }).data;
+  const shape = !Array.isArray(feed) && !ArrayBuffer.isView(feed) ? (feed as { shape: readonly number[] }).shape : undefined;
+  const n = sizeOf(info.shape);
+  if (shape && fmt(shape) !== fmt(info.shape)) throw new InputError(`input '${info.name}' expects shape ${fmt(info.shape)}, got ${fmt(shape)}`);
+  if (data.length !== n) throw new InputError(`input '${info.name}' expects ${n} values (shape ${fmt(info.shape)}), got ${data.length}`);
+  if (info.dtype === 'int64' && data instanceof BigInt64Array) return data;
+  return toOrtData(info.dtype as DType, data as ArrayLike<number>);
+}
+
+/**
+ * Owns ONNX Runtime sessions: compiles graphs and caches programs per key (graph and shape).
+ * @example const engine = new Engine({ ort, threads: 2 }); ... await engine.dispose();
+ */
+export class Engine {
+  private readonly cache = new Map<string, Promise<Program>>();
+  private live = 0;
+  constructor(readonly options: EngineOptions) {}
+
+  /** Number of ONNX Runtime sessions currently open (for leak tests). */
+  get liveSessions(): number {
+    return this.live;
+  }
+
+  /** @internal called by Program.dispose */
+  sessionReleased(): void {
+    this.live--;
+  }
+
+  /** Creates a session for an already-serialised model. */
+  async load(model: OnnxModel): Promise<Program> {
+    const session = await this.options.ort.InferenceSession.create(model.bytes, {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: this.options.threads ?? 0,
+      interOpNumThreads: 1,
+      ...(this.options.executionProviders ? { executionProviders: this.options.executionProviders } : {}),
+    });
+    this.live++;
+    return new Program(this, session, model.inputs, model.params, model.outputs);
+  }
+
+  /**
+   * Compiles outputs to a new program (not cached: the caller disposes it).
+   * @example const p = await engine.compile({ y: relu(x) });
+   */
+  async compile(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'initializers'): Promise<Program> {
+    return this.load(toOnnx(outputs, paramsAs));
+  }
+
+  /**
+   * The program cached under `key`, building and compiling it on first use; disposed with the engine.
+   * @example const p = await engine.cached(`synthesis:${batch}`, () => ({ img: net(ws) }));
+   */
+  cached(key: string, build: () => Record<string, Tensor>, paramsAs: ParamsAs = 'initializers'): Promise<Program> {
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.compile(build(), paramsAs);
+      this.cache.set(key, p);
+      p.catch(() => this.cache.delete(key));
+    }
+    return p;
+  }
+
+  /** Drops and releases one cached program. */
+  async evict(key: string): Promise<void> {
+    const p = this.cache.get(key);
+    this.cache.delete(key);
+    if (p) await (await p).dispose();
+  }
+
+  /** Releases every cached program. */
+  async dispose(): Promise<void> {
+    const all = [...this.cache.values()];
+    this.cache.clear();
+    for (const p of all) {
+      const prog = await p.catch(() => null);
+      await prog?.dispose();
+    }
+  }
+}
