@@ -74,19 +74,20 @@ export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'in
   const initializers: onnxProto.onnx.ITensorProto[] = [];
   const inputs: InputInfo[] = [];
   const params: Parameter[] = [];
-  const taken = new Set<string>();
+  const taken = new Map<string, string>(); // name -> what holds it
   const constCache = new Map<string, string>();
   let counter = 0;
   const fresh = (hint = 't') => {
     let n: string;
     do n = `${hint}_${counter++}`;
     while (taken.has(n));
-    taken.add(n);
+    taken.set(n, 'intermediate');
     return n;
   };
   const claim = (name: string, what: string) => {
-    if (taken.has(name)) throw new GraphError(`toOnnx: two different ${what}s are named '${name}'`);
-    taken.add(name);
+    const holder = taken.get(name);
+    if (holder) throw new GraphError(`toOnnx: the ${what} '${name}' has the same name as ${holder === what ? 'another' : 'an existing'} ${holder} (ONNX names must be unique)`);
+    taken.set(name, what);
     return name;
   };
   const addInit = (name: string, dtype: DType, shape: Shape, values: ArrayLike<number>) => {
