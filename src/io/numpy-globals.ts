@@ -11,7 +11,10 @@ const ARRAY_DTYPES: Readonly<Record<string, DType>> = Object.freeze({
   f2: 'float16', f4: 'float32', f8: 'float64', i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64', u1: 'uint8', b1: 'bool',
 });
 
-/** A `numpy.dtype`: kind letter, item size and byte order (set by its BUILD state). */
+/**
+ * A `numpy.dtype`: kind letter, item size and byte order (set by its BUILD state).
+ * @example new NumpyDtype('f8').arrayDtype() // 'float64'
+ */
 export class NumpyDtype {
   /** '<' little, '>' big, '|' not applicable, '=' native (little on every host we run on). */
   byteorder = '=';
@@ -57,6 +60,7 @@ export const NDARRAY_CLASS: unique symbol = Symbol('numpy.ndarray');
 /**
  * A NumPy array under construction: `_reconstruct` makes it empty and its BUILD state fills it.
  * After BUILD it is a complete TensorData (C order).
+ * @example const a = new NumpyArray(); a[SETSTATE](state); a.shape // e.g. [2]
  */
 export class NumpyArray implements TensorData {
   dtype: DType = 'float64';

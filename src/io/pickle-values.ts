@@ -8,7 +8,10 @@
 // Objects of allow-listed classes are whatever their handler returns.
 import { CheckpointError } from '../errors.js';
 
-/** A Python tuple: a frozen array in a class, so tuples and lists stay distinguishable. */
+/**
+ * A Python tuple: a frozen array in a class, so tuples and lists stay distinguishable.
+ * @example new PyTuple([1, 2]).items // [1, 2]
+ */
 export class PyTuple {
   /** The tuple's items, in order. */
   readonly items: readonly unknown[];
@@ -46,6 +49,7 @@ export interface Buildable {
 /**
  * A Python dict subclass instance (OrderedDict, EasyDict): its items are the Map's entries and
  * `attrs` keeps instance attributes set by BUILD (e.g. a state_dict's `_metadata`).
+ * @example (loadTorchFile(bytes) as PyDict).attrs.get('_metadata')
  */
 export class PyDict extends Map<unknown, unknown> implements Buildable {
   /** Instance attributes (Python's __dict__), usually empty. */
@@ -60,7 +64,10 @@ export class PyDict extends Map<unknown, unknown> implements Buildable {
   }
 }
 
-/** An allow-listed callable pushed by GLOBAL / STACK_GLOBAL, waiting for REDUCE or NEWOBJ. */
+/**
+ * An allow-listed callable pushed by GLOBAL / STACK_GLOBAL, waiting for REDUCE or NEWOBJ.
+ * @example new PyCallable('collections.OrderedDict', () => new PyDict()).handler([], null)
+ */
 export class PyCallable {
   constructor(
     readonly qualifiedName: string, // 'module.name' as written in the pickle

@@ -33,7 +33,10 @@ export interface StyleGanSnapshot {
   trainingSetKwargs?: Record<string, unknown>;
 }
 
-/** What `_reconstruct_persistent_obj(meta)` returns here: the class name and the __dict__ state. */
+/**
+ * What `_reconstruct_persistent_obj(meta)` returns here: the class name and the __dict__ state.
+ * @example new PersistentObject('Generator', 6, new Map()).className // 'Generator'
+ */
 export class PersistentObject {
   constructor(
     readonly className: string,
@@ -43,7 +46,7 @@ export class PersistentObject {
 }
 
 /** nn.Module bookkeeping keys that are neither attributes nor tensors. */
-const MODULE_INTERNALS = new Set([
+const MODULE_INTERNALS: ReadonlySet<string> = new Set([
   'training', '_parameters', '_buffers', '_non_persistent_buffers_set', '_modules', '_init_args', '_init_kwargs', '_compiled_call_impl',
 ]);
 

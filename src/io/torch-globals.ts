@@ -5,10 +5,13 @@ import {
   type GlobalConstant, type GlobalHandler, type GlobalTable, PyDict, PyTuple, describeValue, expectIndex, expectSequence, expectString,
 } from './pickle-values.js';
 import {
-  type DType, type TensorArray, type TensorData, allocTensorArray, gatherStrided, maxStridedIndex, numelOf, typedArrayFromBytes,
+  type DType, type TensorArray, type TensorData, allocTensorArray, gatherStrided, isContiguous, maxStridedIndex, numelOf, typedArrayFromBytes,
 } from './tensor.js';
 
-/** A `torch.<Dtype>Storage` class named in a persistent id: only its element type matters here. */
+/**
+ * A `torch.<Dtype>Storage` class named in a persistent id: only its element type matters here.
+ * @example new StorageType('HalfStorage', 'float16').dtype // 'float16'
+ */
 export class StorageType {
   constructor(
     readonly name: string, // e.g. 'FloatStorage'
@@ -16,7 +19,10 @@ export class StorageType {
   ) {}
 }
 
-/** One storage of a checkpoint; its bytes may arrive after the tensors that view it (legacy format). */
+/**
+ * One storage of a checkpoint; its bytes may arrive after the tensors that view it (legacy format).
+ * @example const s = new TorchStorage('0', 'float32', 6); s.fill(bytes); s.array // Float32Array(6)
+ */
 export class TorchStorage {
   /** The storage's elements, once read; null until then. */
   array: TensorArray | null = null;
@@ -62,11 +68,12 @@ const TORCH_DTYPES: ReadonlyArray<readonly [string, DType]> = [
 ];
 
 /** Most elements a tensor may have beyond its storage's size (stride-0 broadcast views). */
-const MAX_BROADCAST_NUMEL = 2 ** 27;
+const MAX_BROADCAST_NUMEL = 2 ** 24;
 
 /**
  * Builds a TensorData viewing `storage` with PyTorch's size / stride / offset (in elements), bounds-checked.
- * Its `data` is filled as soon as the storage's bytes are known.
+ * Its `data` is filled as soon as the storage's bytes are known: a contiguous copy of the view, or the
+ * storage's own array when the tensor covers the whole storage (so tied tensors share it, as in PyTorch).
  * @example rebuildTensor(storage, 0, new PyTuple([64, 3]), new PyTuple([1, 64]))
  */
 export function rebuildTensor(storage: unknown, offsetArg: unknown, sizeArg: unknown, strideArg: unknown): TensorData {
@@ -89,7 +96,8 @@ export function rebuildTensor(storage: unknown, offsetArg: unknown, sizeArg: unk
   }
   const t: TensorData = { dtype: storage.dtype, shape, data: allocTensorArray(storage.dtype, 0) };
   storage.onFilled((array) => {
-    t.data = gatherStrided(array, shape, stride, offset);
+    // A tensor that is its whole storage keeps the storage's array (shared, as in PyTorch); others copy.
+    t.data = offset === 0 && numel === array.length && isContiguous(shape, stride) ? array : gatherStrided(array, shape, stride, offset);
   });
   return t;
 }

@@ -11,7 +11,10 @@ const N = 624;
 /** MT19937 middle word offset. */
 const M = 397;
 
-/** The legacy NumPy random generator for one seed; every instance owns its own state. */
+/**
+ * The legacy NumPy random generator for one seed; every instance owns its own state.
+ * @example new RandomState(0).randn(1, 512) // == np.random.RandomState(0).randn(1, 512)
+ */
 export class RandomState {
   private readonly key = new Uint32Array(N);
   private pos = N;
