@@ -59,7 +59,14 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
  * @example const { value, end } = unpickleAt(bytes, 0);
  */
 export function unpickleAt(bytes: Uint8Array, start: number, options: UnpickleOptions = {}): UnpickleResult {
-  return new Machine(bytes, start, options).run();
+  const machine = new Machine(bytes, start, options);
+  try {
+    return machine.run();
+  } catch (e) {
+    // Hostile input must never surface as a RangeError or TypeError: name where it happened instead.
+    if (e instanceof StylelabError) throw e;
+    throw new CheckpointError(`corrupt pickle: ${(e as Error).message} (${machine.where()})`);
+  }
 }
 
 /** One run of the VM: its stack, mark stack and memo live only as long as this object. */
@@ -149,7 +156,7 @@ class Machine {
       case 0x8f: this.push(new Set()); return; // EMPTY_SET
       case 0x91: this.push(new Set(this.popMark())); return; // FROZENSET
       case 0x61: { const v = this.pop(); this.list(this.top()).push(v); return; } // APPEND
-      case 0x65: { const items = this.popMark(); this.list(this.top()).push(...items); return; } // APPENDS
+      case 0x65: { const items = this.popMark(); const list = this.list(this.top()); for (const v of items) list.push(v); return; } // APPENDS
       case 0x73: { const v = this.pop(); const k = this.pop(); this.dict(this.top()).set(k, v); return; } // SETITEM
       case 0x75: { const items = this.popMark(); this.fillDict(this.dict(this.top()), items); return; } // SETITEMS
       case 0x90: { // ADDITEMS
@@ -358,6 +365,11 @@ class Machine {
     const load = this.options.persistentLoad;
     if (!load) throw this.corrupt('persistent id found, but this kind of file has no persistent storage');
     return load(pid);
+  }
+
+  /** The opcode being run and its byte offset, for messages. */
+  where(): string {
+    return `${this.op} at byte ${this.opAt}`;
   }
 
   private corrupt(what: string): CheckpointError {

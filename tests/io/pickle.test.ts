@@ -70,6 +70,14 @@ describe('pickle VM: values written by CPython, protocols 0-5', () => {
     assert.ok(toPlain(new Map([[1, 'a']])) instanceof Map);
   });
 
+  it('APPENDS of 300000 items in one batch', () => {
+    const b = new PickleBuilder().proto(2).emptyList().mark();
+    for (let i = 0; i < 300_000; i++) b.raw(0x4b, i & 0xff);
+    const list = unpickle(b.appends().stop().bytes()) as number[];
+    assert.equal(list.length, 300_000);
+    assert.equal(list[299_999], 299_999 & 0xff);
+  });
+
   it('unpickleAt reads consecutive pickles', () => {
     const two = new PickleBuilder().proto(2).int(5).stop().proto(2).str('b').stop().bytes();
     const first = unpickleAt(two, 0);
