@@ -100,18 +100,22 @@ export function mergeGlobalTables(...tables: GlobalTable[]): GlobalTable {
  * @example toPlain(new Map([['a', new PyTuple([1, 2])]])) // { a: [1, 2] }
  */
 export function toPlain(value: unknown): unknown {
-  return plainOf(value, new Map());
+  return plainOf(value, new Map(), 0);
 }
 
-function plainOf(value: unknown, seen: Map<unknown, unknown>): unknown {
+/** Deepest nesting toPlain follows; real checkpoints nest a few levels, hostile ones could overflow the stack. */
+const MAX_DEPTH = 1000;
+
+function plainOf(value: unknown, seen: Map<unknown, unknown>, depth: number): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const done = seen.get(value);
   if (done !== undefined) return done;
+  if (depth > MAX_DEPTH) throw new CheckpointError(`corrupt checkpoint: values nested more than ${MAX_DEPTH} levels deep`);
   if (value instanceof PyTuple || Array.isArray(value)) {
     const items = value instanceof PyTuple ? value.items : value;
     const out: unknown[] = [];
     seen.set(value, out);
-    for (const item of items) out.push(plainOf(item, seen));
+    for (const item of items) out.push(plainOf(item, seen, depth + 1));
     return out;
   }
   if (value instanceof Map) {
@@ -120,19 +124,19 @@ function plainOf(value: unknown, seen: Map<unknown, unknown>): unknown {
       seen.set(value, out);
       // defineProperty so a '__proto__' key stays an own data property.
       for (const [k, v] of value) {
-        Object.defineProperty(out, k as string, { value: plainOf(v, seen), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, k as string, { value: plainOf(v, seen, depth + 1), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
     const out = new Map<unknown, unknown>();
     seen.set(value, out);
-    for (const [k, v] of value) out.set(plainOf(k, seen), plainOf(v, seen));
+    for (const [k, v] of value) out.set(plainOf(k, seen, depth + 1), plainOf(v, seen, depth + 1));
     return out;
   }
   if (value instanceof Set) {
     const out = new Set<unknown>();
     seen.set(value, out);
-    for (const v of value) out.add(plainOf(v, seen));
+    for (const v of value) out.add(plainOf(v, seen, depth + 1));
     return out;
   }
   return value;

@@ -50,6 +50,9 @@ const MODULE_INTERNALS: ReadonlySet<string> = new Set([
   'training', '_parameters', '_buffers', '_non_persistent_buffers_set', '_modules', '_init_args', '_init_kwargs', '_compiled_call_impl',
 ]);
 
+/** Deepest module nesting accepted (real networks: about 4). */
+const MAX_MODULE_DEPTH = 100;
+
 /**
  * The allow-list for StyleGAN snapshots: torch tensors, NumPy scalars / arrays, EasyDict and the
  * persistence reconstructor (whose module source is never run or parsed).
@@ -122,6 +125,7 @@ function moduleTree(obj: PersistentObject, path: string, trees: Map<PersistentOb
   const done = trees.get(obj);
   if (done) return done;
   if (open.has(obj)) throw new CheckpointError(`corrupt snapshot: module '${path}' contains itself`);
+  if (open.size > MAX_MODULE_DEPTH) throw new CheckpointError(`corrupt snapshot: modules nested more than ${MAX_MODULE_DEPTH} deep`);
   open.add(obj);
   const state = obj.state;
   if (!(state instanceof Map)) throw new CheckpointError(`corrupt snapshot: module '${path}' (${obj.className}) has ${describeValue(state)} as its state`);
@@ -133,7 +137,7 @@ function moduleTree(obj: PersistentObject, path: string, trees: Map<PersistentOb
     attrs: {},
     params: tensorsOf(state.get('_parameters'), `${path}._parameters`),
     buffers: tensorsOf(state.get('_buffers'), `${path}._buffers`),
-    nonPersistentBuffers: new Set([...(state.get('_non_persistent_buffers_set') instanceof Set ? (state.get('_non_persistent_buffers_set') as Set<unknown>) : [])].map(String)),
+    nonPersistentBuffers: namesIn(state.get('_non_persistent_buffers_set')),
     modules: new Map(),
   };
   const args = toPlain(state.get('_init_args') ?? []);
@@ -169,6 +173,11 @@ function tensorsOf(v: unknown, what: string): Map<string, TensorData> {
     out.set(String(k), t);
   }
   return out;
+}
+
+// The names in a Python set of strings (absent or not a set: none).
+function namesIn(v: unknown): Set<string> {
+  return new Set(v instanceof Set ? [...v].map(String) : []);
 }
 
 function plainObject(m: Map<unknown, unknown>, what: string): Record<string, unknown> {

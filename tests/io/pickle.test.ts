@@ -78,6 +78,15 @@ describe('pickle VM: values written by CPython, protocols 0-5', () => {
     assert.equal(list[299_999], 299_999 & 0xff);
   });
 
+  it('deep nesting unpickles without recursion, and toPlain refuses it clearly', () => {
+    const b = new PickleBuilder().proto(2);
+    for (let i = 0; i < 20_000; i++) b.emptyList();
+    for (let i = 1; i < 20_000; i++) b.raw(0x61);
+    const deep = unpickle(b.stop().bytes()) as unknown[];
+    assert.equal(Array.isArray(deep[0]), true);
+    throwsClear(() => toPlain(deep), CheckpointError, /nested more than 1000 levels deep/);
+  });
+
   it('unpickleAt reads consecutive pickles', () => {
     const two = new PickleBuilder().proto(2).int(5).stop().proto(2).str('b').stop().bytes();
     const first = unpickleAt(two, 0);
