@@ -114,13 +114,15 @@ function checkFeed(info: InputInfo, feed: Feed): Float32Array | BigInt64Array | 
 }
 
 /**
- * Owns ONNX Runtime sessions: compiles graphs and caches programs per key (graph and shape).
- * @example const engine = new Engine({ ort, threads: 2 }); ... await engine.dispose();
+ * Opens ONNX Runtime sessions and counts the live ones.
+ * @example const engine = new Engine({ ort, threads: 2 }); const cache = new ProgramCache(engine);
  */
 export class Engine {
-  private readonly cache = new Map<string, Promise<Program>>();
   private live = 0;
-  constructor(readonly options: EngineOptions) {}
+  private readonly shared: ProgramCache;
+  constructor(readonly options: EngineOptions) {
+    this.shared = new ProgramCache(this);
+  }
 
   /** Number of ONNX Runtime sessions currently open (for leak tests). */
   get liveSessions(): number {
@@ -153,31 +155,53 @@ export class Engine {
     return this.load(toOnnx(outputs, paramsAs));
   }
 
-  /**
-   * The program cached under `key`, building and compiling it on first use; disposed with the engine.
-   * @example const p = await engine.cached(`synthesis:${batch}`, () => ({ img: net(ws) }));
-   */
+  /** A program from the engine's shared cache (see ProgramCache.get); released by `dispose()`. */
   cached(key: string, build: () => Record<string, Tensor>, paramsAs: ParamsAs = 'initializers'): Promise<Program> {
-    let p = this.cache.get(key);
+    return this.shared.get(key, build, paramsAs);
+  }
+
+  /** Drops and releases one program of the shared cache. */
+  evict(key: string): Promise<void> {
+    return this.shared.evict(key);
+  }
+
+  /** Releases the shared cache's programs (programs owned elsewhere are their owners' to release). */
+  dispose(): Promise<void> {
+    return this.shared.dispose();
+  }
+}
+
+/**
+ * Programs by key (graph and shape), each compiled once on first use. A model owns one and disposes it.
+ * @example const p = await cache.get(`synthesis:${batch}`, () => ({ img: net(ws) }));
+ */
+export class ProgramCache {
+  private readonly programs = new Map<string, Promise<Program>>();
+  constructor(readonly engine: Engine) {}
+
+  get(key: string, build: () => Record<string, Tensor>, paramsAs: ParamsAs = 'initializers'): Promise<Program> {
+    let p = this.programs.get(key);
     if (!p) {
-      p = this.compile(build(), paramsAs);
-      this.cache.set(key, p);
-      p.catch(() => this.cache.delete(key));
+      p = this.engine.compile(build(), paramsAs);
+      this.programs.set(key, p);
+      p.catch(() => this.programs.delete(key));
     }
     return p;
   }
 
-  /** Drops and releases one cached program. */
+  get size(): number {
+    return this.programs.size;
+  }
+
   async evict(key: string): Promise<void> {
-    const p = this.cache.get(key);
-    this.cache.delete(key);
+    const p = this.programs.get(key);
+    this.programs.delete(key);
     if (p) await (await p).dispose();
   }
 
-  /** Releases every cached program. */
   async dispose(): Promise<void> {
-    const all = [...this.cache.values()];
-    this.cache.clear();
+    const all = [...this.programs.values()];
+    this.programs.clear();
     for (const p of all) {
       const prog = await p.catch(() => null);
       await prog?.dispose();

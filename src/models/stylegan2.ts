@@ -1,0 +1,164 @@
+// StyleGAN2 generator and discriminator bound to an engine: compiled programs cached per batch size and
+// options, fed with plain arrays. Graphs come from src/nets/stylegan2; weights keep their official names.
+import { InputError } from '../errors.js';
+import * as E from '../engine/index.js';
+import { seededSource } from '../random/source.js';
+import type { DiscriminatorConfig, GeneratorConfig } from '../nets/stylegan2/config.js';
+import { discriminator } from '../nets/stylegan2/discriminator.js';
+import { mappingNetwork } from '../nets/stylegan2/mapping.js';
+import { type NoiseMode, synthesisNetwork } from '../nets/stylegan2/synthesis.js';
+import type { Weights } from '../nets/weights.js';
+
+export interface MappingCallOptions {
+  /** Truncation psi (default 1: none). */
+  psi?: number;
+  /** Truncate only the first N ws (default: all). */
+  cutoff?: number | null;
+}
+
+export interface SynthesisCallOptions {
+  noiseMode?: NoiseMode;
+  /** Seed of the noise for noiseMode 'random' (default 0). */
+  noiseSeed?: number;
+  /** The official fused (grouped-conv) formulation instead of the fast one. */
+  fused?: boolean;
+}
+
+/** One-hot labels [N, cDim] for a class index, checking the range. */
+export function oneHot(cDim: number, classIdx: number | null | undefined, batch = 1): Float32Array {
+  const c = new Float32Array(batch * cDim);
+  if (cDim === 0) {
+    if (classIdx !== null && classIdx !== undefined) throw new InputError(`this network is unconditional: --class ${classIdx} cannot be used`);
+    return c;
+  }
+  if (classIdx === null || classIdx === undefined) throw new InputError(`this network is conditional: give a class index between 0 and ${cDim - 1} (--class)`);
+  if (!Number.isInteger(classIdx) || classIdx < 0 || classIdx >= cDim) throw new InputError(`class index ${classIdx} is out of range: this network has ${cDim} classes (0-${cDim - 1})`);
+  for (let n = 0; n < batch; n++) c[n * cDim + classIdx] = 1;
+  return c;
+}
+
+/**
+ * The StyleGAN2 generator: mapping z -> ws and synthesis ws -> image.
+ * @example const ws = await G.mapping(z, null, { psi: 0.7 }); const img = await G.synthesis(ws, { noiseMode: 'const' });
+ */
+export class StyleGAN2Generator {
+  private readonly programs: E.ProgramCache;
+  constructor(
+    engine: E.Engine,
+    readonly config: GeneratorConfig,
+    readonly weights: Weights,
+  ) {
+    this.programs = new E.ProgramCache(engine);
+  }
+
+  get numWs(): number {
+    return this.config.mapping.numWs!;
+  }
+
+  /** Number of values in one image (channels x resolution x resolution). */
+  get imageSize(): number {
+    return this.config.imgChannels * this.config.imgResolution ** 2;
+  }
+
+  private batchOf(n: number, per: number, what: string): number {
+    if (n === 0 || n % per !== 0) throw new InputError(`${what}: expected a multiple of ${per} values, got ${n}`);
+    return n / per;
+  }
+
+  /** The mapping graph for a batch size and truncation (psi and cutoff are baked in). */
+  mappingGraph(batch: number, o: MappingCallOptions = {}): { ws: E.Tensor } {
+    const { zDim, cDim } = this.config;
+    const z = zDim > 0 ? E.input('z', [batch, zDim]) : null;
+    const c = cDim > 0 ? E.input('c', [batch, cDim]) : null;
+    return { ws: mappingNetwork(this.config.mapping, this.weights.scope('mapping'), z, c, o) };
+  }
+
+  /** The synthesis graph for a batch size. */
+  synthesisGraph(batch: number, o: SynthesisCallOptions = {}): { img: E.Tensor } {
+    const ws = E.input('ws', [batch, this.numWs, this.config.wDim]);
+    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', fused: o.fused }) };
+  }
+
+  /**
+   * Maps latents z [N, zDim] (float64 or float32; cast to float32 as the official code does) and labels c [N, cDim] to ws [N, numWs, wDim].
+   * @example const ws = await G.mapping(zFromSeed(0, G.config.zDim), null, { psi: 0.7 });
+   */
+  async mapping(z: ArrayLike<number>, c: ArrayLike<number> | null, o: MappingCallOptions = {}): Promise<Float32Array> {
+    const { zDim, cDim } = this.config;
+    const batch = this.batchOf(z.length, zDim, 'mapping z');
+    if (cDim > 0 && (!c || c.length !== batch * cDim)) throw new InputError(`mapping c: expected ${batch * cDim} label values ([${batch}, ${cDim}]), got ${c?.length ?? 0}`);
+    const psi = o.psi ?? 1;
+    if (!Number.isFinite(psi)) throw new InputError(`truncation psi must be a finite number, got ${psi}`);
+    const cutoff = o.cutoff ?? null;
+    if (cutoff !== null && (!Number.isInteger(cutoff) || cutoff < 0)) throw new InputError(`truncation cutoff must be a non-negative integer, got ${cutoff}`);
+    const key = `mapping:${batch}:${psi}:${cutoff}`;
+    const prog = await this.programs.get(key, () => this.mappingGraph(batch, { psi, cutoff }));
+    const feeds: Record<string, E.Feed> = { z: Float32Array.from(z) };
+    if (cDim > 0) feeds.c = Float32Array.from(c!);
+    return (await prog.run(feeds)).ws!.data;
+  }
+
+  /**
+   * Synthesises images [N, C, R, R] (values about [-1, 1]) from ws [N, numWs, wDim].
+   * @example const img = await G.synthesis(ws, { noiseMode: 'const' });
+   */
+  async synthesis(ws: Float32Array, o: SynthesisCallOptions = {}): Promise<Float32Array> {
+    const batch = this.batchOf(ws.length, this.numWs * this.config.wDim, 'synthesis ws');
+    const mode = o.noiseMode ?? 'const';
+    if (!['const', 'random', 'none'].includes(mode)) throw new InputError(`noise mode must be const, random or none, got '${mode}'`);
+    const prog = await this.programs.get(`synthesis:${batch}:${mode}:${o.fused ? 'fused' : 'fast'}`, () => this.synthesisGraph(batch, o));
+    return (await prog.run({ ws }, { random: seededSource(o.noiseSeed ?? 0) })).img!.data;
+  }
+
+  /**
+   * mapping then synthesis, as G(z, c, truncation_psi, truncation_cutoff, noise_mode).
+   * @example const img = await G.generate(z, null, { psi: 0.7, noiseMode: 'const' });
+   */
+  async generate(z: ArrayLike<number>, c: ArrayLike<number> | null, o: MappingCallOptions & SynthesisCallOptions = {}): Promise<Float32Array> {
+    return this.synthesis(await this.mapping(z, c, o), o);
+  }
+
+  /** Releases this generator's sessions. */
+  dispose(): Promise<void> {
+    return this.programs.dispose();
+  }
+}
+
+/**
+ * The StyleGAN2 discriminator: images [N, C, R, R] (and labels) to logits [N, 1].
+ * @example const logits = await D.logits(img, null);
+ */
+export class StyleGAN2Discriminator {
+  private readonly programs: E.ProgramCache;
+  constructor(
+    engine: E.Engine,
+    readonly config: DiscriminatorConfig,
+    readonly weights: Weights,
+  ) {
+    this.programs = new E.ProgramCache(engine);
+  }
+
+  /** The discriminator graph for a batch size. */
+  graph(batch: number): { logits: E.Tensor } {
+    const { imgChannels: C, imgResolution: R, cDim } = this.config;
+    const img = E.input('img', [batch, C, R, R]);
+    const c = cDim > 0 ? E.input('c', [batch, cDim]) : null;
+    return { logits: discriminator(this.config, this.weights.scope(''), img, c) };
+  }
+
+  async logits(img: Float32Array, c: ArrayLike<number> | null): Promise<Float32Array> {
+    const { imgChannels: C, imgResolution: R, cDim } = this.config;
+    const per = C * R * R;
+    if (img.length === 0 || img.length % per !== 0) throw new InputError(`discriminator: expected images of ${per} values ([${C}, ${R}, ${R}]), got ${img.length}`);
+    const batch = img.length / per;
+    if (cDim > 0 && (!c || c.length !== batch * cDim)) throw new InputError(`discriminator c: expected ${batch * cDim} label values, got ${c?.length ?? 0}`);
+    const prog = await this.programs.get(`d:${batch}`, () => this.graph(batch));
+    const feeds: Record<string, E.Feed> = { img };
+    if (cDim > 0) feeds.c = Float32Array.from(c!);
+    return (await prog.run(feeds)).logits!.data;
+  }
+
+  dispose(): Promise<void> {
+    return this.programs.dispose();
+  }
+}

@@ -1,0 +1,15 @@
+// A seeded RandomSource for the graph runtime's random inputs (StyleGAN noise_mode 'random').
+import type { RandomSource } from '../engine/runtime.js';
+import { RandomState } from './numpy-random.js';
+
+/**
+ * Normal and uniform numbers from NumPy's legacy generator with the given seed (reproducible runs).
+ * @example await program.run(feeds, { random: seededSource(42) });
+ */
+export function seededSource(seed: number): RandomSource {
+  const rs = new RandomState(seed);
+  return {
+    normal: (n) => Float32Array.from(rs.randn(n)),
+    uniform: (n) => Float32Array.from(rs.randomSamples(n)),
+  };
+}
