@@ -1,0 +1,22 @@
+// stylelab: style-based GANs in TypeScript on ONNX Runtime. This entry is platform-neutral (Node and browsers);
+// `stylelab/node` adds onnxruntime-node and file loading, `stylelab/web` adds onnxruntime-web.
+export * from './errors.js';
+export * as engine from './engine/index.js';
+export { Engine, Program, ProgramCache, type EngineOptions, type OrtModule } from './engine/index.js';
+export { RandomState, zFromSeed } from './random/numpy-random.js';
+export { seededSource } from './random/source.js';
+export { readStyleGanPickle, stateDict, type ModuleTree, type StyleGanSnapshot } from './io/stylegan-pkl.js';
+export { loadTorchFile } from './io/torch.js';
+export { readNpy, readNpz, writeNpy } from './io/npy.js';
+export { readSafetensors, writeSafetensors } from './io/safetensors.js';
+export { toFloat32, type TensorData } from './io/tensor.js';
+export { Weights } from './nets/weights.js';
+export * from './nets/stylegan2/config.js';
+export { type NoiseMode } from './nets/stylegan2/synthesis.js';
+export { StyleGAN2Generator, StyleGAN2Discriminator, oneHot, type MappingCallOptions, type SynthesisCallOptions } from './models/stylegan2.js';
+export {
+  readNvidiaPickle, readStylelabModel, writeStylelabModel, readCheckpointBytes, defaultGeneratorRole, FORMAT_VERSION, NETWORK_ROLES,
+  type Checkpoint, type NetworkEntry, type NetworkRole, type StylelabConfigFile,
+} from './models/checkpoint.js';
+export { toUint8Image, styleMixWs, parseSeeds } from './models/generate.js';
+export { openGenerator, openDiscriminator } from './models/open.js';

@@ -1,0 +1,128 @@
+// Checkpoints: official NVIDIA snapshots (.pkl) and stylelab's own format (safetensors + JSON config).
+// Networks are rebuilt from their stored constructor arguments, never from a file name.
+import { CheckpointError } from '../errors.js';
+import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import { notACheckpoint, sniffFileKind } from '../io/sniff.js';
+import { type ModuleTree, readStyleGanPickle, stateDict } from '../io/stylegan-pkl.js';
+import type { TensorData } from '../io/tensor.js';
+import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs } from '../nets/stylegan2/config.js';
+
+/** Which network of a snapshot: the trained generator, its moving average (used for generation), the discriminator. */
+export type NetworkRole = 'G' | 'G_ema' | 'D';
+export const NETWORK_ROLES: readonly NetworkRole[] = ['G_ema', 'G', 'D'];
+
+export type NetworkEntry =
+  | { kind: 'generator'; arch: 'stylegan2'; config: GeneratorConfig; tensors: Map<string, TensorData> }
+  | { kind: 'discriminator'; arch: 'stylegan2'; config: DiscriminatorConfig; tensors: Map<string, TensorData> };
+
+/** A loaded checkpoint: the networks it holds, by role. */
+export interface Checkpoint {
+  arch: 'stylegan2';
+  format: 'nvidia-pkl' | 'stylelab';
+  networks: Partial<Record<NetworkRole, NetworkEntry>>;
+  trainingSetKwargs?: Record<string, unknown>;
+}
+
+/** Version of stylelab's own format written by this code. */
+export const FORMAT_VERSION = 1;
+
+/** Identifies a network tree by its class and structure (not by any name the user gave the file). */
+function entryOf(tree: ModuleTree, role: NetworkRole): NetworkEntry {
+  if (tree.className === 'Generator') {
+    const synthesis = tree.modules.get('synthesis');
+    if (synthesis?.modules.has('input')) throw new CheckpointError(`the ${role} network is a StyleGAN3 generator, which this version of stylelab does not run yet`);
+    if (!synthesis?.modules.has('b4')) throw new CheckpointError(`the ${role} network is a Generator of an unknown kind (no synthesis.b4 block)`);
+    return { kind: 'generator', arch: 'stylegan2', config: generatorConfigFromKwargs(tree.initKwargs), tensors: stateDict(tree) };
+  }
+  if (tree.className === 'Discriminator') {
+    if (!tree.modules.has('b4')) throw new CheckpointError(`the ${role} network is a Discriminator of an unknown kind (no b4 epilogue)`);
+    return { kind: 'discriminator', arch: 'stylegan2', config: discriminatorConfigFromKwargs(tree.initKwargs), tensors: stateDict(tree) };
+  }
+  throw new CheckpointError(`the ${role} network is a '${tree.className}', which stylelab does not know`);
+}
+
+/**
+ * Reads an official snapshot (network-snapshot-*.pkl of stylegan2-ada-pytorch, stylegan3 or DragGAN).
+ * @example const ckpt = readNvidiaPickle(bytes); ckpt.networks.G_ema?.config.imgResolution
+ */
+export function readNvidiaPickle(bytes: Uint8Array): Checkpoint {
+  const snap = readStyleGanPickle(bytes);
+  const networks: Checkpoint['networks'] = {};
+  for (const role of NETWORK_ROLES) {
+    const tree = snap[role];
+    if (tree) networks[role] = entryOf(tree, role);
+  }
+  return { arch: 'stylegan2', format: 'nvidia-pkl', networks, ...(snap.trainingSetKwargs ? { trainingSetKwargs: snap.trainingSetKwargs } : {}) };
+}
+
+/** The JSON written beside the weights. */
+export interface StylelabConfigFile {
+  formatVersion: number;
+  arch: 'stylegan2';
+  config: Partial<Record<NetworkRole, { kind: 'generator'; config: GeneratorConfig } | { kind: 'discriminator'; config: DiscriminatorConfig }>>;
+  trainingSetKwargs?: Record<string, unknown>;
+}
+
+/**
+ * Serialises networks to stylelab's format: a JSON config and one safetensors file whose tensor names are
+ * `<role>.<official name>` (e.g. `G_ema.synthesis.b8.conv0.weight`).
+ * @example const { configJson, weights } = writeStylelabModel(ckpt, ['G_ema']);
+ */
+export function writeStylelabModel(ckpt: Checkpoint, roles: readonly NetworkRole[] = NETWORK_ROLES): { configJson: string; weights: Uint8Array } {
+  const file: StylelabConfigFile = { formatVersion: FORMAT_VERSION, arch: ckpt.arch, config: {} };
+  const tensors = new Map<string, TensorData>();
+  for (const role of roles) {
+    const net = ckpt.networks[role];
+    if (!net) continue;
+    file.config[role] = net.kind === 'generator' ? { kind: 'generator', config: net.config } : { kind: 'discriminator', config: net.config };
+    for (const [name, t] of net.tensors) tensors.set(`${role}.${name}`, t);
+  }
+  if (Object.keys(file.config).length === 0) throw new CheckpointError(`the checkpoint has none of the networks ${roles.join(', ')}`);
+  if (ckpt.trainingSetKwargs) file.trainingSetKwargs = ckpt.trainingSetKwargs;
+  return { configJson: JSON.stringify(file, null, 2) + '\n', weights: writeSafetensors(tensors, { format: 'stylelab', formatVersion: String(FORMAT_VERSION) }) };
+}
+
+/**
+ * Reads stylelab's format back (the JSON text and the safetensors bytes).
+ * @example const ckpt = readStylelabModel(configJson, weightsBytes);
+ */
+export function readStylelabModel(configJson: string, weights: Uint8Array): Checkpoint {
+  let file: StylelabConfigFile;
+  try {
+    file = JSON.parse(configJson) as StylelabConfigFile;
+  } catch (e) {
+    throw new CheckpointError(`config.json is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof file !== 'object' || file === null || typeof file.formatVersion !== 'number') throw new CheckpointError('config.json has no formatVersion: not a stylelab model');
+  if (file.formatVersion > FORMAT_VERSION) throw new CheckpointError(`config.json has formatVersion ${file.formatVersion}; this stylelab reads up to ${FORMAT_VERSION}`);
+  if (file.arch !== 'stylegan2') throw new CheckpointError(`config.json names architecture '${String(file.arch)}', which stylelab does not know`);
+  const st = readSafetensors(weights);
+  const networks: Checkpoint['networks'] = {};
+  for (const [role, entry] of Object.entries(file.config ?? {}) as [NetworkRole, StylelabConfigFile['config'][NetworkRole]][]) {
+    if (!NETWORK_ROLES.includes(role) || !entry) throw new CheckpointError(`config.json lists an unknown network '${role}'`);
+    const tensors = new Map<string, TensorData>();
+    for (const [name, t] of st.tensors) if (name.startsWith(`${role}.`)) tensors.set(name.slice(role.length + 1), t);
+    if (tensors.size === 0) throw new CheckpointError(`the weights file holds no tensors for network '${role}'`);
+    networks[role] = entry.kind === 'generator' ? { kind: 'generator', arch: 'stylegan2', config: entry.config, tensors } : { kind: 'discriminator', arch: 'stylegan2', config: entry.config, tensors };
+  }
+  return { arch: 'stylegan2', format: 'stylelab', networks, ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}) };
+}
+
+/**
+ * Reads checkpoint bytes of a single-file format (an NVIDIA pickle), with a clear error for anything else.
+ * @example const ckpt = readCheckpointBytes(await file.arrayBuffer().then((b) => new Uint8Array(b)));
+ */
+export function readCheckpointBytes(bytes: Uint8Array): Checkpoint {
+  const kind = sniffFileKind(bytes);
+  if (kind === 'pickle') return readNvidiaPickle(bytes);
+  if (kind === 'safetensors') throw new CheckpointError('this is a safetensors weights file: load the stylelab model folder (with its config.json) instead');
+  if (kind === 'zip') throw new CheckpointError('this is a PyTorch zip checkpoint (torch.save), not a StyleGAN network pickle');
+  throw notACheckpoint(bytes, kind);
+}
+
+/** The role to generate with: G_ema when present, else G. */
+export function defaultGeneratorRole(ckpt: Checkpoint): NetworkRole {
+  if (ckpt.networks.G_ema?.kind === 'generator') return 'G_ema';
+  if (ckpt.networks.G?.kind === 'generator') return 'G';
+  throw new CheckpointError('the checkpoint holds no generator (G_ema or G)');
+}

@@ -1,0 +1,27 @@
+// Binds a checkpoint's networks to an engine.
+import { CheckpointError } from '../errors.js';
+import type { Engine } from '../engine/runtime.js';
+import { Weights } from '../nets/weights.js';
+import { type Checkpoint, defaultGeneratorRole, type NetworkRole } from './checkpoint.js';
+import { StyleGAN2Discriminator, StyleGAN2Generator } from './stylegan2.js';
+
+/**
+ * The generator of a checkpoint (G_ema unless another role is named), ready to run on `engine`.
+ * @example const G = openGenerator(engine, readCheckpointBytes(bytes)); ... await G.dispose();
+ */
+export function openGenerator(engine: Engine, ckpt: Checkpoint, role?: NetworkRole): StyleGAN2Generator {
+  const r = role ?? defaultGeneratorRole(ckpt);
+  const net = ckpt.networks[r];
+  if (!net || net.kind !== 'generator') throw new CheckpointError(`the checkpoint has no generator '${r}'`);
+  return new StyleGAN2Generator(engine, net.config, new Weights(net.tensors, `${r} generator`));
+}
+
+/**
+ * The discriminator of a checkpoint, ready to run on `engine`.
+ * @example const D = openDiscriminator(engine, ckpt); const logits = await D.logits(img, null);
+ */
+export function openDiscriminator(engine: Engine, ckpt: Checkpoint): StyleGAN2Discriminator {
+  const net = ckpt.networks.D;
+  if (!net || net.kind !== 'discriminator') throw new CheckpointError('the checkpoint has no discriminator (D)');
+  return new StyleGAN2Discriminator(engine, net.config, new Weights(net.tensors, 'D discriminator'));
+}

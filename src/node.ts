@@ -1,0 +1,85 @@
+// Node entry: everything in the core plus onnxruntime-node and file-system loading/saving.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { CheckpointError, InputError } from './errors.js';
+import { Engine, type EngineOptions } from './engine/runtime.js';
+import { type Checkpoint, type NetworkRole, readCheckpointBytes, readStylelabModel, writeStylelabModel } from './models/checkpoint.js';
+
+export * from './index.js';
+
+/**
+ * An engine on onnxruntime-node (CPU by default; pass executionProviders: ['cuda', 'cpu'] where CUDA is installed).
+ * @example const engine = createEngine({ threads: 2 });
+ */
+export function createEngine(opts: Omit<EngineOptions, 'ort'> = {}): Engine {
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 0)) throw new InputError(`threads must be a non-negative integer, got ${opts.threads}`);
+  return new Engine({ ort: ort as unknown as EngineOptions['ort'], ...opts });
+}
+
+function readBytes(path: string, what: string): Uint8Array {
+  if (!existsSync(path)) throw new InputError(`${what} not found: ${path}`);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Loads a checkpoint from a path: an NVIDIA .pkl file, or a stylelab model folder (config.json + weights.safetensors)
+ * or its config.json.
+ * @example const ckpt = loadCheckpoint('network-snapshot-000000.pkl');
+ */
+export function loadCheckpoint(path: string): Checkpoint {
+  if (!existsSync(path)) throw new InputError(`network not found: ${path}`);
+  const isDir = statSync(path).isDirectory();
+  if (isDir || basename(path) === 'config.json') {
+    const dir = isDir ? path : dirname(path);
+    const config = join(dir, 'config.json');
+    if (!existsSync(config)) throw new CheckpointError(`${dir} is a folder without config.json: not a stylelab model`);
+    return readStylelabModel(readFileSync(config, 'utf8'), readBytes(join(dir, 'weights.safetensors'), 'model weights'));
+  }
+  return readCheckpointBytes(readBytes(path, 'network'));
+}
+
+/**
+ * Writes a file atomically: to a temporary name in the same folder, then renamed (no partial file on failure).
+ * @example writeFileAtomic('out/seed0000.png', png);
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Saves networks in stylelab's format to a folder (written to a temporary folder, then renamed into place).
+ * @example saveStylelabModel(ckpt, 'models/ffhq', ['G_ema']);
+ */
+export function saveStylelabModel(ckpt: Checkpoint, dir: string, roles?: readonly NetworkRole[]): void {
+  const { configJson, weights } = writeStylelabModel(ckpt, roles);
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    mkdirSync(tmp);
+    writeFileSync(join(tmp, 'weights.safetensors'), weights);
+    writeFileSync(join(tmp, 'config.json'), configJson);
+    if (existsSync(dir)) {
+      if (!existsSync(join(dir, 'config.json'))) throw new InputError(`${dir} exists and is not a stylelab model folder; choose another output folder`);
+      rmSync(dir, { recursive: true });
+    }
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
