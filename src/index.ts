@@ -18,5 +18,5 @@ export {
   readNvidiaPickle, readStylelabModel, writeStylelabModel, readCheckpointBytes, defaultGeneratorRole, FORMAT_VERSION, NETWORK_ROLES,
   type Checkpoint, type NetworkEntry, type NetworkRole, type StylelabConfigFile,
 } from './models/checkpoint.js';
-export { toUint8Image, styleMixWs, parseSeeds } from './models/generate.js';
+export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
 export { openGenerator, openDiscriminator } from './models/open.js';

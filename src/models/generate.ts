@@ -52,3 +52,55 @@ export function styleMixWs(rowWs: Float32Array, colWs: Float32Array, styles: rea
   }
   return out;
 }
+
+/** What styleMix needs of a generator (StyleGAN2Generator fits). */
+export interface MixableGenerator {
+  readonly config: { zDim: number; wDim: number; cDim: number };
+  readonly numWs: number;
+  mapping(z: ArrayLike<number>, c: ArrayLike<number> | null): Promise<Float32Array>;
+  synthesis(ws: Float32Array, o: { noiseMode?: 'const' | 'random' | 'none' }): Promise<Float32Array>;
+  wAvg(): Float32Array;
+}
+
+export interface StyleMixOptions {
+  /** Layers taken from the column seed (default 0-6, as style_mixing.py). */
+  styles?: readonly number[];
+  psi?: number;
+  noiseMode?: 'const' | 'random' | 'none';
+  /** Labels for a conditional network (one-hot of length cDim). */
+  c?: Float32Array | null;
+  /** Latent for a seed (default zFromSeed). */
+  zOf: (seed: number) => ArrayLike<number>;
+}
+
+/**
+ * style_mixing.py: images (float [C, R, R]) keyed `${row}-${col}` for every row x col pair and for each seed alone
+ * (`${s}-${s}`); truncation w_avg + (w - w_avg) * psi in float32.
+ * @example const images = await styleMix(G, [85, 100], [55, 821], { styles: [0, 1, 2, 3], zOf: (s) => zFromSeed(s, 512) });
+ */
+export async function styleMix(G: MixableGenerator, rows: readonly number[], cols: readonly number[], o: StyleMixOptions): Promise<Map<string, Float32Array>> {
+  const { wDim } = G.config;
+  const numWs = G.numWs;
+  const styles = o.styles ?? [0, 1, 2, 3, 4, 5, 6].filter((s) => s < numWs);
+  const psi = o.psi ?? 1;
+  const wAvg = G.wAvg();
+  const wOf = new Map<number, Float32Array>();
+  const images = new Map<string, Float32Array>();
+  for (const seed of new Set([...rows, ...cols])) {
+    const w = await G.mapping(o.zOf(seed), o.c ?? null);
+    // Truncate as style_mixing.py: w_avg + (w - w_avg) * psi, each step in float32.
+    for (let i = 0; i < w.length; i++) {
+      const a = wAvg[i % wDim]!;
+      w[i] = Math.fround(a + Math.fround(Math.fround(w[i]! - a) * psi));
+    }
+    wOf.set(seed, w);
+    images.set(`${seed}-${seed}`, await G.synthesis(w, { noiseMode: o.noiseMode ?? 'const' }));
+  }
+  for (const row of rows) {
+    for (const col of cols) {
+      const ws = styleMixWs(wOf.get(row)!, wOf.get(col)!, styles, numWs, wDim);
+      images.set(`${row}-${col}`, await G.synthesis(ws, { noiseMode: o.noiseMode ?? 'const' }));
+    }
+  }
+  return images;
+}

@@ -55,6 +55,11 @@ export class StyleGAN2Generator {
     return this.config.mapping.numWs!;
   }
 
+  /** The tracked average w (`mapping.w_avg`), the centre of truncation. */
+  wAvg(): Float32Array {
+    return this.weights.parameter('mapping.w_avg', [this.config.wDim]).data;
+  }
+
   /** Number of values in one image (channels x resolution x resolution). */
   get imageSize(): number {
     return this.config.imgChannels * this.config.imgResolution ** 2;
