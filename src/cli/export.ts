@@ -1,0 +1,72 @@
+// `stylelab export`: the whole generator (mapping with its truncation, then synthesis) as one ONNX model
+// z [batch, zDim] (+ c [batch, cDim]) -> img [batch, C, R, R], runnable by any ONNX Runtime.
+import * as E from '../engine/index.js';
+import { InputError } from '../errors.js';
+import { oneHot, type StyleGAN2Generator } from '../models/stylegan2.js';
+import { mappingNetwork } from '../nets/stylegan2/mapping.js';
+import { synthesisNetwork } from '../nets/stylegan2/synthesis.js';
+import { writeFileAtomic } from '../node.js';
+import { checkOutFile, parseBatch, parseClass, parseCutoff, parseNoiseMode, parseNumber } from './options.js';
+import { type GlobalOptions, warn, withGenerator } from './session.js';
+
+export interface ExportArgs {
+  network: string;
+  output: string;
+  trunc: string;
+  truncCutoff?: string;
+  noiseMode: string;
+  batch: string;
+  class?: string;
+}
+
+export interface ExportOptions {
+  batch: number;
+  psi: number;
+  cutoff: number | null;
+  noiseMode: 'const' | 'none';
+  /** Bakes this class's one-hot label into the model (then it has no `c` input). */
+  classIdx?: number;
+}
+
+/**
+ * The generator graph: inputs z (and c unless a class is baked in), output img.
+ * @example const { img } = generatorGraph(G, { batch: 1, psi: 0.7, cutoff: null, noiseMode: 'const' });
+ */
+export function generatorGraph(G: StyleGAN2Generator, o: ExportOptions): { img: E.Tensor } {
+  const { zDim, cDim } = G.config;
+  const trunc = { psi: o.psi, cutoff: o.cutoff };
+  let ws: E.Tensor; // [batch, numWs, wDim]
+  if (cDim > 0 && o.classIdx !== undefined) {
+    const c = E.constant(oneHot(cDim, o.classIdx, o.batch), [o.batch, cDim]);
+    ws = mappingNetwork(G.config.mapping, G.weights.scope('mapping'), E.input('z', [o.batch, zDim]), c, trunc);
+  } else {
+    ws = G.mappingGraph(o.batch, trunc).ws;
+  }
+  return { img: synthesisNetwork(G.config.synthesis, G.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode }) };
+}
+
+/**
+ * Writes the ONNX model and returns the summary line.
+ * @example await runExport({ network: 'network.pkl', output: 'G.onnx', trunc: '0.7', noiseMode: 'const', batch: '1' }, {});
+ */
+export async function runExport(a: ExportArgs, g: GlobalOptions): Promise<string> {
+  const psi = parseNumber(a.trunc, '--trunc');
+  const cutoff = parseCutoff(a.truncCutoff);
+  const batch = parseBatch(a.batch);
+  const classIdx = parseClass(a.class);
+  const noiseMode = parseNoiseMode(a.noiseMode);
+  if (noiseMode === 'random') throw new InputError(`--noise-mode random cannot be exported (the model would need a noise input for every layer); use const or none`);
+  checkOutFile(a.output, 'the output file');
+
+  return withGenerator(a.network, g, async (G) => {
+    const { zDim, cDim, imgChannels: C, imgResolution: R } = G.config;
+    if (cDim === 0 && classIdx !== undefined) warn(`ignoring --class ${classIdx}: the network is unconditional`);
+    if (cDim > 0 && classIdx !== undefined) oneHot(cDim, classIdx); // range check before building anything
+    const baked = cDim > 0 ? classIdx : undefined;
+    const { img } = generatorGraph(G, { batch, psi, cutoff, noiseMode, ...(baked !== undefined ? { classIdx: baked } : {}) });
+    const { bytes } = E.toOnnx({ img }, 'initializers');
+    writeFileAtomic(a.output, bytes);
+    const inputs = [`z [${batch}, ${zDim}]`, ...(cDim > 0 && baked === undefined ? [`c [${batch}, ${cDim}]`] : [])];
+    return `wrote ${a.output}: ${inputs.join(', ')} -> img [${batch}, ${C}, ${R}, ${R}] (${(bytes.length / 2 ** 20).toFixed(1)} MiB)`;
+  });
+}

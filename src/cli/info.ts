@@ -1,0 +1,119 @@
+// `stylelab info`: what a checkpoint holds, from its stored constructor arguments (nothing is run).
+import type { Checkpoint, NetworkEntry, NetworkRole } from '../models/checkpoint.js';
+import { NETWORK_ROLES } from '../models/checkpoint.js';
+import type { TensorData } from '../io/tensor.js';
+import { loadCheckpoint } from '../node.js';
+
+export interface InfoArgs {
+  network: string;
+  json?: boolean;
+}
+
+/** The buffers StyleGAN2 registers (persistent, but not trained parameters). */
+const BUFFER_NAMES = new Set(['w_avg', 'noise_const', 'resample_filter']);
+
+/** Values in trained parameters and in buffers, as the official print_module_summary counts them. */
+export function countValues(tensors: ReadonlyMap<string, TensorData>): { parameters: number; buffers: number } {
+  let parameters = 0;
+  let buffers = 0;
+  for (const [name, t] of tensors) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (BUFFER_NAMES.has(name.slice(name.lastIndexOf('.') + 1))) buffers += n;
+    else parameters += n;
+  }
+  return { parameters, buffers };
+}
+
+/** A network's summary in the official names (z_dim, num_ws, ...). */
+export interface NetworkInfo {
+  kind: 'generator' | 'discriminator';
+  resolution: number;
+  channels: number;
+  c_dim: number;
+  z_dim?: number;
+  w_dim?: number;
+  num_ws?: number;
+  mapping_layers: number;
+  architecture: string;
+  channel_base: number;
+  channel_max: number;
+  conv_clamp: number | null;
+  parameters: number;
+  buffers: number;
+  config: unknown;
+}
+
+export interface CheckpointInfo {
+  file: string;
+  format: Checkpoint['format'];
+  arch: 'StyleGAN2';
+  networks: Partial<Record<NetworkRole, NetworkInfo>>;
+  training_set_kwargs?: Record<string, unknown>;
+}
+
+function networkInfo(net: NetworkEntry): NetworkInfo {
+  const counts = countValues(net.tensors);
+  if (net.kind === 'generator') {
+    const c = net.config;
+    return {
+      kind: 'generator', resolution: c.imgResolution, channels: c.imgChannels, c_dim: c.cDim, z_dim: c.zDim, w_dim: c.wDim, num_ws: c.mapping.numWs ?? 1,
+      mapping_layers: c.mapping.numLayers, architecture: c.synthesis.architecture, channel_base: c.synthesis.channelBase,
+      channel_max: c.synthesis.channelMax, conv_clamp: c.synthesis.convClamp, ...counts, config: c,
+    };
+  }
+  const c = net.config;
+  return {
+    kind: 'discriminator', resolution: c.imgResolution, channels: c.imgChannels, c_dim: c.cDim, mapping_layers: c.cDim > 0 ? c.mapping.numLayers : 0,
+    architecture: c.architecture, channel_base: c.channelBase, channel_max: c.channelMax, conv_clamp: c.convClamp, ...counts, config: c,
+  };
+}
+
+/**
+ * The summary of a checkpoint (what `stylelab info --json` prints).
+ * @example checkpointInfo(loadCheckpoint('network.pkl'), 'network.pkl').networks.G_ema?.num_ws
+ */
+export function checkpointInfo(ckpt: Checkpoint, file: string): CheckpointInfo {
+  const networks: CheckpointInfo['networks'] = {};
+  for (const role of NETWORK_ROLES) {
+    const net = ckpt.networks[role];
+    if (net) networks[role] = networkInfo(net);
+  }
+  return { file, format: ckpt.format, arch: 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}) };
+}
+
+const FORMATS: Record<Checkpoint['format'], string> = {
+  'nvidia-pkl': 'NVIDIA network pickle (stylegan2-ada-pytorch / stylegan3)',
+  stylelab: `stylelab model folder (config.json + weights.safetensors)`,
+};
+
+const grouped = (n: number) => n.toLocaleString('en-US');
+const channelsText = (n: number) => `${n}${n === 1 ? ' (grayscale)' : n === 3 ? ' (RGB)' : n === 4 ? ' (RGBA)' : ''}`;
+
+/** The text `stylelab info` prints: aligned `key: value` lines, one block per network. */
+export function formatInfo(info: CheckpointInfo): string {
+  const lines = [`file:          ${info.file}`, `format:        ${FORMATS[info.format]}`, `architecture:  ${info.arch}`, `networks:      ${Object.keys(info.networks).join(', ')}`];
+  for (const [role, n] of Object.entries(info.networks) as [NetworkRole, NetworkInfo][]) {
+    const rows: [string, string][] = [['resolution', `${n.resolution} (${n.resolution}x${n.resolution})`], ['channels', channelsText(n.channels)]];
+    if (n.kind === 'generator') rows.push(['z_dim', String(n.z_dim)], ['w_dim', String(n.w_dim)], ['num_ws', String(n.num_ws)]);
+    rows.push(
+      ['c_dim', n.c_dim === 0 ? '0 (unconditional)' : `${n.c_dim} (classes 0-${n.c_dim - 1})`],
+      ['mapping layers', String(n.mapping_layers)],
+      [n.kind === 'generator' ? 'synthesis' : 'architecture', n.architecture],
+      ['channel_base', String(n.channel_base)],
+      ['channel_max', String(n.channel_max)],
+      ['conv_clamp', n.conv_clamp === null ? 'none' : String(n.conv_clamp)],
+      ['parameters', `${grouped(n.parameters)} (+ ${grouped(n.buffers)} buffer values)`],
+    );
+    lines.push('', `${role} (${n.kind})`, ...rows.map(([k, v]) => `  ${`${k}:`.padEnd(16)}${v}`));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Describes a checkpoint as text or JSON.
+ * @example console.log(runInfo({ network: 'network.pkl', json: true }));
+ */
+export function runInfo(a: InfoArgs): string {
+  const info = checkpointInfo(loadCheckpoint(a.network), a.network);
+  return a.json ? JSON.stringify(info, null, 2) : formatInfo(info);
+}

@@ -1,0 +1,113 @@
+// What every command shares: opening a network on an engine (and always releasing both), PNG output,
+// the progress bar, and the lines the CLI prints.
+import { SingleBar } from 'cli-progress';
+import sharp from 'sharp';
+import { InputError } from '../errors.js';
+import type { Checkpoint } from '../models/checkpoint.js';
+import { toUint8Image } from '../models/generate.js';
+import { openGenerator } from '../models/open.js';
+import { oneHot, type StyleGAN2Generator } from '../models/stylegan2.js';
+import { createEngine, loadCheckpoint, writeFileAtomic } from '../node.js';
+
+/** Options every command accepts (defined on the program, usable before or after the command name). */
+export interface GlobalOptions {
+  threads?: number;
+  verbose: boolean;
+}
+
+/** A warning on stderr (one line; the run goes on). */
+export function warn(message: string): void {
+  process.stderr.write(`stylelab: warning: ${message}\n`);
+}
+
+/**
+ * Loads a checkpoint, opens its generator (G_ema, else G) on a fresh engine, runs `fn`, and releases the
+ * generator and the engine whatever happens.
+ * @example await withGenerator('network.pkl', {}, async (G) => G.generate(z, null));
+ */
+export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G: StyleGAN2Generator, ckpt: Checkpoint) => Promise<T>): Promise<T> {
+  const ckpt = loadCheckpoint(network);
+  const engine = createEngine({ threads: g.threads });
+  let G: StyleGAN2Generator | null = null;
+  try {
+    G = openGenerator(engine, ckpt);
+    return await fn(G, ckpt);
+  } finally {
+    await G?.dispose();
+    await engine.dispose();
+  }
+}
+
+/**
+ * The one-hot label of gen_images.py: a conditional network needs --class; on an unconditional network
+ * --class is ignored with a warning, as gen_images.py does.
+ * @example const c = labelFor(G, 2);
+ */
+export function labelFor(G: StyleGAN2Generator, classIdx: number | undefined): Float32Array {
+  const { cDim } = G.config;
+  if (cDim === 0 && classIdx !== undefined) {
+    warn(`ignoring --class ${classIdx}: the network is unconditional`);
+    return oneHot(0, null);
+  }
+  return oneHot(cDim, classIdx ?? null);
+}
+
+/**
+ * PNG bytes of a uint8 HWC image: grayscale for 1 channel, RGB for 3, RGBA for 4.
+ * @example const png = await encodePng(u8, 32, 32, 3);
+ */
+export async function encodePng(u8: Uint8Array, width: number, height: number, channels: number): Promise<Uint8Array> {
+  if (channels !== 1 && channels !== 3 && channels !== 4) throw new InputError(`cannot write a PNG with ${channels} channels (expected 1, 3 or 4)`);
+  if (u8.length !== width * height * channels) throw new InputError(`encodePng: expected ${width * height * channels} values, got ${u8.length}`);
+  const buf = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+  const png = await sharp(buf, { raw: { width, height, channels } }).png().toBuffer();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+/**
+ * Writes image 0 of an NCHW float batch in [-1, 1] as a PNG, converted as gen_images.py does.
+ * Returns the uint8 HWC pixels (for grids).
+ * @example await writeImage(img, G, 'out/seed0000.png');
+ */
+export async function writeImage(img: Float32Array, G: StyleGAN2Generator, path: string): Promise<Uint8Array> {
+  const { imgChannels: C, imgResolution: R } = G.config;
+  const u8 = toUint8Image(img, C, R, R);
+  writeFileAtomic(path, await encodePng(u8, R, R, C));
+  return u8;
+}
+
+/** A progress bar on stderr for `total` steps; silent unless stderr is a terminal and there is more than one step. */
+export interface Progress {
+  tick(): void;
+  stop(): void;
+}
+
+export function progress(total: number, what: string): Progress {
+  if (!process.stderr.isTTY || total < 2) return { tick: () => {}, stop: () => {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${what} [{bar}] {value}/{total} | {duration_formatted} elapsed, eta {eta_formatted}`,
+    clearOnComplete: true,
+    hideCursor: true,
+  });
+  bar.start(total, 0);
+  return { tick: () => bar.increment(), stop: () => bar.stop() };
+}
+
+/**
+ * Runs `fn` with a progress bar that is stopped (and the terminal line cleared) even when `fn` fails.
+ * @example await withProgress(seeds.length, 'generating', async (p) => { ...; p.tick(); });
+ */
+export async function withProgress<T>(total: number, what: string, fn: (p: Progress) => Promise<T>): Promise<T> {
+  const p = progress(total, what);
+  try {
+    return await fn(p);
+  } finally {
+    p.stop();
+  }
+}
+
+/** `out/` style folder name for summaries. */
+export function shownDir(dir: string): string {
+  return dir.endsWith('/') ? dir : `${dir}/`;
+}
