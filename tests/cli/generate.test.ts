@@ -1,0 +1,61 @@
+// `stylelab generate` against gen_images.py's uint8 images (fixtures u8_seed{S}_psi{P}_{mode}.npy).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { assertOk, assertU8Close, COND, fixtureU8, listDir, readPng, stylelab, tempDir, TINY } from './helpers.js';
+
+const tmp = tempDir();
+after(tmp.remove);
+
+describe('stylelab generate', { concurrency: 2 }, () => {
+  for (const psi of ['1.0', '0.7']) {
+    for (const mode of ['const', 'none']) {
+      test(`stylegan2-tiny seeds 0-2 psi=${psi} noise=${mode}`, async () => {
+        const out = join(tmp.dir, `tiny-${psi}-${mode}`);
+        const r = await stylelab('generate', '--network', TINY, '--seeds', '0-2', '--trunc', psi, '--noise-mode', mode, '--outdir', out);
+        assertOk(r);
+        assert.equal(r.stdout, `wrote 3 images to ${out}/\n`);
+        assert.equal(r.stderr, '');
+        assert.deepEqual(listDir(out), ['seed0000.png', 'seed0001.png', 'seed0002.png'], 'only the PNGs, no temporary files');
+        for (const seed of [0, 1, 2]) {
+          const png = await readPng(join(out, `seed000${seed}.png`));
+          assert.deepEqual([png.width, png.height, png.channels], [32, 32, 3]);
+          assertU8Close(png.data, fixtureU8('stylegan2-tiny', `u8_seed${seed}_psi${psi}_${mode}.npy`), `seed ${seed} psi ${psi} ${mode}`);
+        }
+      });
+    }
+  }
+
+  for (const [psi, mode] of [['1.0', 'const'], ['0.5', 'none']] as const) {
+    test(`stylegan2-cond-tiny --class 2 seed 5 psi=${psi} noise=${mode}`, async () => {
+      const out = join(tmp.dir, `cond-${psi}-${mode}`);
+      assertOk(await stylelab('generate', '--network', COND, '--seeds', '5', '--class', '2', '--trunc', psi, '--noise-mode', mode, '--outdir', out));
+      const png = await readPng(join(out, 'seed0005.png'));
+      assert.deepEqual([png.width, png.height, png.channels], [16, 16, 3]);
+      assertU8Close(png.data, fixtureU8('stylegan2-cond-tiny', `u8_seed5_psi${psi}_${mode}.npy`), `cond seed 5 psi ${psi} ${mode}`);
+    });
+  }
+
+  test('--class on an unconditional network: a warning, then the same image as without it', async () => {
+    const out = join(tmp.dir, 'uncond-class');
+    const r = await stylelab('generate', '--network', TINY, '--seeds', '1', '--class', '3', '--outdir', out);
+    assertOk(r);
+    assert.equal(r.stderr, 'stylelab: warning: ignoring --class 3: the network is unconditional\n');
+    const png = await readPng(join(out, 'seed0001.png'));
+    assertU8Close(png.data, fixtureU8('stylegan2-tiny', 'u8_seed1_psi1.0_const.npy'), 'seed 1 with ignored --class');
+  });
+
+  test('--trunc-cutoff 0 truncates nothing; repeated seeds are generated once; random noise is seeded', async () => {
+    const out = join(tmp.dir, 'cutoff');
+    const r = await stylelab('generate', '--network', TINY, '--seeds', '2,2', '--trunc', '0.7', '--trunc-cutoff', '0', '--outdir', out);
+    assertOk(r);
+    assert.equal(r.stdout, `wrote 1 image to ${out}/\n`);
+    assertU8Close((await readPng(join(out, 'seed0002.png'))).data, fixtureU8('stylegan2-tiny', 'u8_seed2_psi1.0_const.npy'), 'cutoff 0');
+
+    const rnd = [join(tmp.dir, 'random-a'), join(tmp.dir, 'random-b')];
+    for (const dir of rnd) assertOk(await stylelab('generate', '--network', TINY, '--seeds', '0', '--noise-mode', 'random', '--outdir', dir));
+    const [a, b] = await Promise.all(rnd.map((d) => readPng(join(d, 'seed0000.png'))));
+    assert.deepEqual(a!.data, b!.data, 'random noise is seeded with the image seed');
+    assert.notDeepEqual(a!.data, fixtureU8('stylegan2-tiny', 'u8_seed0_psi1.0_const.npy'), 'random noise differs from const');
+  });
+});
