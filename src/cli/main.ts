@@ -27,4 +27,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Ctrl-C and kill are handled between steps (files are written synchronously), so an interrupted run
+// leaves no temporary file behind.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}stylelab: error: interrupted\n`);
+    process.exit(code);
+  });
+}
+
 process.exitCode = await main(process.argv);

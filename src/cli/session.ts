@@ -60,7 +60,9 @@ export async function encodePng(u8: Uint8Array, width: number, height: number, c
   if (channels !== 1 && channels !== 3 && channels !== 4) throw new InputError(`cannot write a PNG with ${channels} channels (expected 1, 3 or 4)`);
   if (u8.length !== width * height * channels) throw new InputError(`encodePng: expected ${width * height * channels} values, got ${u8.length}`);
   const buf = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-  const png = await sharp(buf, { raw: { width, height, channels } }).png().toBuffer();
+  let image = sharp(buf, { raw: { width, height, channels } });
+  if (channels === 1) image = image.toColourspace('b-w'); // else sharp writes gray pixels as RGB
+  const png = await image.png().toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
@@ -87,8 +89,11 @@ export function progress(total: number, what: string): Progress {
   const bar = new SingleBar({
     stream: process.stderr,
     format: `${what} [{bar}] {value}/{total} | {duration_formatted} elapsed, eta {eta_formatted}`,
+    barsize: 30,
     clearOnComplete: true,
-    hideCursor: true,
+    // Leave the terminal's cursor and line wrapping alone, so an interrupted run cannot leave them changed.
+    hideCursor: false,
+    linewrap: true,
   });
   bar.start(total, 0);
   return { tick: () => bar.increment(), stop: () => bar.stop() };
