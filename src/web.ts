@@ -17,7 +17,11 @@ export interface WebEngineOptions {
    * COOP/COEP headers); elsewhere 1 is used. Undefined: onnxruntime-web's default (half the cores, at most 4).
    */
   threads?: number;
-  /** Providers in order of preference (default ['wasm']); 'webgpu' is dropped where `navigator.gpu` is missing. */
+  /**
+   * Providers in order of preference (default ['wasm']). 'webgpu' is dropped where `navigator.gpu` is missing
+   * (['wasm'] is used when nothing is left). Where `navigator.gpu` exists but gives no adapter, onnxruntime-web
+   * skips 'webgpu' with a console warning if another provider follows, so ask for ['webgpu', 'wasm'].
+   */
   executionProviders?: readonly WebExecutionProvider[];
   /**
    * Where the onnxruntime-web .wasm and .mjs files are served (ort.env.wasm.wasmPaths), e.g. '/ort/'.
@@ -54,7 +58,27 @@ export function webRuntimeInfo(): WebRuntimeInfo {
   };
 }
 
-/** Fills defaults and rejects bad values; returns the providers and threads that will be used on this page. */
+/**
+ * Whether WebGPU can really be used here: `navigator.gpu` exists and gives an adapter (headless browsers and
+ * blocked GPUs often give none).
+ * @example const engine = createEngine({ executionProviders: (await hasWebGpuAdapter()) ? ['webgpu', 'wasm'] : ['wasm'] });
+ */
+export async function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch (e) {
+    // A browser that refuses an adapter has no WebGPU for us; say why on the console rather than nowhere.
+    console.warn(`stylelab: navigator.gpu.requestAdapter() failed: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+/**
+ * Fills defaults and rejects bad values; returns the providers and threads `createEngine` will use on this page.
+ * @example resolveWebEngineOptions({ threads: 4 }) // { executionProviders: ['wasm'], threads: 1 } on a page that is not cross-origin isolated
+ */
 export function resolveWebEngineOptions(opts: WebEngineOptions, info: WebRuntimeInfo = webRuntimeInfo()): { executionProviders: WebExecutionProvider[]; threads: number | undefined } {
   if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 0)) throw new InputError(`threads must be a non-negative integer, got ${opts.threads}`);
   const asked = opts.executionProviders ?? ['wasm'];
@@ -62,9 +86,9 @@ export function resolveWebEngineOptions(opts: WebEngineOptions, info: WebRuntime
   for (const ep of asked) {
     if (ep !== 'wasm' && ep !== 'webgpu') throw new InputError(`unknown execution provider '${String(ep)}' for browsers: expected wasm or webgpu`);
   }
-  // WebGPU only where the browser has it; wasm always stays as the last resort.
+  // WebGPU only where the browser has it; wasm when nothing else is left.
   const providers = asked.filter((ep) => ep !== 'webgpu' || info.webgpu);
-  if (!providers.includes('wasm')) providers.push('wasm');
+  if (providers.length === 0) providers.push('wasm');
   const wanted = opts.threads === undefined || opts.threads === 0 ? undefined : opts.threads;
   const threads = info.crossOriginIsolated ? wanted : 1;
   return { executionProviders: providers, threads };
