@@ -44,7 +44,8 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--verbose', 'print the stack trace of errors')
     .exitOverride()
     .configureOutput({ outputError: (str) => onUsageError(str) })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true });
 
   program
     .command('generate')
