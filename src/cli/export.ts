@@ -5,9 +5,8 @@ import { InputError } from '../errors.js';
 import { oneHot, type StyleGAN2Generator } from '../models/stylegan2.js';
 import { mappingNetwork } from '../nets/stylegan2/mapping.js';
 import { synthesisNetwork } from '../nets/stylegan2/synthesis.js';
-import { writeFileAtomic } from '../node.js';
 import { checkOutFile, parseBatch, parseClass, parseCutoff, parseNoiseMode, parseNumber } from './options.js';
-import { type GlobalOptions, warn, withGenerator } from './session.js';
+import { type GlobalOptions, warn, withGenerator, writeOutput } from './session.js';
 
 export interface ExportArgs {
   network: string;
@@ -65,7 +64,7 @@ export async function runExport(a: ExportArgs, g: GlobalOptions): Promise<string
     const baked = cDim > 0 ? classIdx : undefined;
     const { img } = generatorGraph(G, { batch, psi, cutoff, noiseMode, ...(baked !== undefined ? { classIdx: baked } : {}) });
     const { bytes } = E.toOnnx({ img }, 'initializers');
-    writeFileAtomic(a.output, bytes);
+    writeOutput(a.output, bytes);
     const inputs = [`z [${batch}, ${zDim}]`, ...(cDim > 0 && baked === undefined ? [`c [${batch}, ${cDim}]`] : [])];
     return `wrote ${a.output}: ${inputs.join(', ')} -> img [${batch}, ${C}, ${R}, ${R}] (${(bytes.length / 2 ** 20).toFixed(1)} MiB)`;
   });

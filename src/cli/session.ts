@@ -66,6 +66,30 @@ export async function encodePng(u8: Uint8Array, width: number, height: number, c
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
+const WRITE_FAILURES: Record<string, string> = {
+  EISDIR: 'a folder of that name is in the way',
+  ENOTDIR: 'a file is in the way of its folder',
+  EEXIST: 'a file is in the way of its folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'the file system is read-only',
+};
+
+/**
+ * Writes a file atomically (temporary name, then rename), with an error that names the file and not
+ * the temporary one.
+ * @example writeOutput('out/grid.png', png);
+ */
+export function writeOutput(path: string, data: Uint8Array): void {
+  try {
+    writeFileAtomic(path, data);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot write ${path}: ${(code && WRITE_FAILURES[code]) ?? (e as Error).message}`);
+  }
+}
+
 /**
  * Writes image 0 of an NCHW float batch in [-1, 1] as a PNG, converted as gen_images.py does.
  * Returns the uint8 HWC pixels (for grids).
@@ -74,7 +98,7 @@ export async function encodePng(u8: Uint8Array, width: number, height: number, c
 export async function writeImage(img: Float32Array, G: StyleGAN2Generator, path: string): Promise<Uint8Array> {
   const { imgChannels: C, imgResolution: R } = G.config;
   const u8 = toUint8Image(img, C, R, R);
-  writeFileAtomic(path, await encodePng(u8, R, R, C));
+  writeOutput(path, await encodePng(u8, R, R, C));
   return u8;
 }
 

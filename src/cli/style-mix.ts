@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { styleMixWs } from '../models/generate.js';
 import type { StyleGAN2Generator } from '../models/stylegan2.js';
-import { writeFileAtomic } from '../node.js';
 import { zFromSeed } from '../random/numpy-random.js';
 import { checkOutdir, parseClass, parseNoiseMode, parseNumber, parseSeedList } from './options.js';
-import { encodePng, type GlobalOptions, labelFor, shownDir, withGenerator, withProgress, writeImage } from './session.js';
+import { encodePng, type GlobalOptions, labelFor, shownDir, withGenerator, withProgress, writeImage, writeOutput } from './session.js';
 
 export interface StyleMixArgs {
   network: string;
@@ -108,7 +107,7 @@ export async function runStyleMix(a: StyleMixArgs, g: GlobalOptions): Promise<st
       }
     });
     const grid = mixGrid(images, rows, cols, R, C);
-    writeFileAtomic(join(a.outdir, 'grid.png'), await encodePng(grid, R * (cols.length + 1), R * (rows.length + 1), C));
+    writeOutput(join(a.outdir, 'grid.png'), await encodePng(grid, R * (cols.length + 1), R * (rows.length + 1), C));
     return `wrote ${images.size + 1} images (${images.size} cells and grid.png) to ${shownDir(a.outdir)}`;
   });
 }

@@ -61,6 +61,17 @@ describe('stylelab errors', { concurrency: 2 }, () => {
     assert.equal(readFileSync(path('a-file'), 'utf8'), 'not a folder');
   });
 
+  test('generate failing midway keeps the finished images and leaves no partial or temporary file', async () => {
+    const outdir = path('out-midway');
+    mkdirSync(join(outdir, 'seed0001.png'), { recursive: true }); // the second image cannot be renamed into place
+    const r = await stylelab('generate', '--network', TINY, '--seeds', '0-2', '--outdir', outdir);
+    assertOneLineError(r, /cannot write .*seed0001\.png: a folder of that name is in the way/, 'midway');
+    assert.deepEqual(listDir(outdir), ['seed0000.png', 'seed0001.png']);
+    assert.deepEqual(listDir(join(outdir, 'seed0001.png')), []);
+    const png = await sharp(join(outdir, 'seed0000.png')).metadata();
+    assert.deepEqual([png.width, png.height], [32, 32]);
+  });
+
   test('style-mix: style layer out of range, bad rows', async () => {
     const outdir = path('out-mix');
     const cases: [string[], RegExp][] = [
