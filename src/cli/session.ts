@@ -12,7 +12,7 @@ import { createEngine, loadCheckpoint, writeFileAtomic } from '../node.js';
 /** Options every command accepts (defined on the program, usable before or after the command name). */
 export interface GlobalOptions {
   threads?: number;
-  verbose: boolean;
+  verbose?: boolean;
 }
 
 /** A warning on stderr (one line; the run goes on). */
@@ -33,8 +33,11 @@ export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G
     G = openGenerator(engine, ckpt);
     return await fn(G, ckpt);
   } finally {
-    await G?.dispose();
-    await engine.dispose();
+    try {
+      await G?.dispose();
+    } finally {
+      await engine.dispose();
+    }
   }
 }
 
@@ -102,12 +105,16 @@ export async function writeImage(img: Float32Array, G: StyleGAN2Generator, path:
   return u8;
 }
 
-/** A progress bar on stderr for `total` steps; silent unless stderr is a terminal and there is more than one step. */
+/** A running progress bar (or a silent stand-in). */
 export interface Progress {
   tick(): void;
   stop(): void;
 }
 
+/**
+ * A progress bar on stderr for `total` steps; silent unless stderr is a terminal and there is more than one step.
+ * @example const p = progress(seeds.length, 'generating'); p.tick(); p.stop();
+ */
 export function progress(total: number, what: string): Progress {
   if (!process.stderr.isTTY || total < 2) return { tick: () => {}, stop: () => {} };
   const bar = new SingleBar({
