@@ -5,7 +5,8 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { notACheckpoint, sniffFileKind } from '../io/sniff.js';
 import { type ModuleTree, readStyleGanPickle, stateDict } from '../io/stylegan-pkl.js';
 import type { TensorData } from '../io/tensor.js';
-import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs } from '../nets/stylegan2/config.js';
+import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs, validateGeneratorConfig } from '../nets/stylegan2/config.js';
+import { discriminatorSpecs, generatorSpecs } from '../nets/stylegan2/init.js';
 
 /** Which network of a snapshot: the trained generator, its moving average (used for generation), the discriminator. */
 export type NetworkRole = 'G' | 'G_ema' | 'D';
@@ -26,17 +27,35 @@ export interface Checkpoint {
 /** Version of stylelab's own format written by this code. */
 export const FORMAT_VERSION = 1;
 
+/** Checks that a network has every tensor its configuration implies, with the right shape. */
+function checked(entry: NetworkEntry, role: NetworkRole): NetworkEntry {
+  let specs;
+  try {
+    specs = entry.kind === 'generator' ? generatorSpecs(validateGeneratorConfig(entry.config)) : discriminatorSpecs(entry.config);
+  } catch (e) {
+    throw new CheckpointError(`the ${role} network's configuration is invalid: ${(e as Error).message}`);
+  }
+  for (const spec of specs) {
+    const t = entry.tensors.get(spec.name);
+    if (!t) throw new CheckpointError(`the ${role} network lacks the tensor '${spec.name}' that its configuration implies`);
+    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
+      throw new CheckpointError(`the ${role} network's '${spec.name}' has shape [${t.shape}], but its configuration implies [${spec.shape}]`);
+    }
+  }
+  return entry;
+}
+
 /** Identifies a network tree by its class and structure (not by any name the user gave the file). */
 function entryOf(tree: ModuleTree, role: NetworkRole): NetworkEntry {
   if (tree.className === 'Generator') {
     const synthesis = tree.modules.get('synthesis');
     if (synthesis?.modules.has('input')) throw new CheckpointError(`the ${role} network is a StyleGAN3 generator, which this version of stylelab does not run yet`);
     if (!synthesis?.modules.has('b4')) throw new CheckpointError(`the ${role} network is a Generator of an unknown kind (no synthesis.b4 block)`);
-    return { kind: 'generator', arch: 'stylegan2', config: generatorConfigFromKwargs(tree.initKwargs), tensors: stateDict(tree) };
+    return checked({ kind: 'generator', arch: 'stylegan2', config: generatorConfigFromKwargs(tree.initKwargs), tensors: stateDict(tree) }, role);
   }
   if (tree.className === 'Discriminator') {
     if (!tree.modules.has('b4')) throw new CheckpointError(`the ${role} network is a Discriminator of an unknown kind (no b4 epilogue)`);
-    return { kind: 'discriminator', arch: 'stylegan2', config: discriminatorConfigFromKwargs(tree.initKwargs), tensors: stateDict(tree) };
+    return checked({ kind: 'discriminator', arch: 'stylegan2', config: discriminatorConfigFromKwargs(tree.initKwargs), tensors: stateDict(tree) }, role);
   }
   throw new CheckpointError(`the ${role} network is a '${tree.className}', which stylelab does not know`);
 }
@@ -103,7 +122,12 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
     const tensors = new Map<string, TensorData>();
     for (const [name, t] of st.tensors) if (name.startsWith(`${role}.`)) tensors.set(name.slice(role.length + 1), t);
     if (tensors.size === 0) throw new CheckpointError(`the weights file holds no tensors for network '${role}'`);
-    networks[role] = entry.kind === 'generator' ? { kind: 'generator', arch: 'stylegan2', config: entry.config, tensors } : { kind: 'discriminator', arch: 'stylegan2', config: entry.config, tensors };
+    if (typeof entry.config !== 'object' || entry.config === null) throw new CheckpointError(`config.json has no configuration for network '${role}'`);
+    if (entry.kind !== 'generator' && entry.kind !== 'discriminator') throw new CheckpointError(`config.json gives network '${role}' the unknown kind '${String((entry as { kind: unknown }).kind)}'`);
+    networks[role] = checked(
+      entry.kind === 'generator' ? { kind: 'generator', arch: 'stylegan2', config: entry.config, tensors } : { kind: 'discriminator', arch: 'stylegan2', config: entry.config, tensors },
+      role,
+    );
   }
   return { arch: 'stylegan2', format: 'stylelab', networks, ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}) };
 }

@@ -30,6 +30,10 @@ describe('conv2d', () => {
   });
 });
 
+describe('conv2d on a padded weight (onnxruntime PadFusion regression)', () => {
+  check('w = pad(w0) feeding Conv', { build: ([x, w]) => E.conv2d(x!, E.pad(w!, [[0, 0], [0, 0], [1, 0], [0, 1]]), { padding: 1 }), shapes: [[1, 2, 5, 5], [2, 2, 2, 2]] });
+});
+
 describe('convTranspose2d', () => {
   check('x=[1,2,3,3] w=[2,3,3,3] s=2', { build: ([x, w]) => E.convTranspose2d(x!, w!, { stride: 2 }), shapes: [[1, 2, 3, 3], [2, 3, 3, 3]] });
   check('x=[2,4,3,2] w=[4,1,3,3] s=2 p=1 op=1 groups=2', {

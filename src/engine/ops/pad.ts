@@ -38,7 +38,10 @@ const PAD: OpDef<PadAttrs> = {
   emit: (e, n) => {
     const p = n.attrs.pads;
     const ins = [e.name(n.inputs[0]!), e.ints([...p.map((q) => q[0]), ...p.map((q) => q[1])])];
-    if (n.attrs.mode === 'constant') ins.push(e.constant(n.inputs[0]!.dtype, [], [n.attrs.value]));
+    ins.push(n.attrs.mode === 'constant' ? e.constant(n.inputs[0]!.dtype, [], [n.attrs.value]) : '');
+    // The explicit `axes` input keeps onnxruntime's PadFusion away: it folds a zero Pad into whichever Conv
+    // consumes it but always rewires the Conv's input 0, corrupting graphs where the Pad feeds the weight.
+    ins.push(e.ints(p.map((_, i) => i)));
     e.node('Pad', ins, [e.out(n)], { mode: { s: n.attrs.mode } });
   },
   ref: ([x], a) => {

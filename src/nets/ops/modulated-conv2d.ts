@@ -16,6 +16,8 @@ export interface ModulatedConvOptions {
   demodulate?: boolean;
   flipWeight?: boolean;
   fused?: boolean;
+  /** Formulation of the upsampling conv (see conv2dResample). */
+  polyphase?: boolean | 'single';
 }
 
 /**
@@ -26,7 +28,7 @@ export function modulatedConv2d(x: E.Tensor, weight: E.Tensor, styles: E.Tensor,
   const [N, I, H, W] = x.shape as number[];
   const [O, , kh, kw] = weight.shape as number[];
   const demodulate = o.demodulate ?? true;
-  const resample = { f: o.resampleFilter ?? null, up: o.up ?? 1, down: o.down ?? 1, padding: o.padding ?? 0, flipWeight: o.flipWeight ?? true };
+  const resample = { f: o.resampleFilter ?? null, up: o.up ?? 1, down: o.down ?? 1, padding: o.padding ?? 0, flipWeight: o.flipWeight ?? true, polyphase: o.polyphase };
   const noise = o.noise ?? null;
   // Calculate per-sample weights and demodulation coefficients.
   if (!o.fused) {

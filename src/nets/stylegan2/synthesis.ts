@@ -15,6 +15,8 @@ export interface SynthesisOptions {
   noiseMode?: NoiseMode;
   /** Per-sample weights with a grouped conv (the official inference path) instead of the fast path. */
   fused?: boolean;
+  /** Formulation of upsampling convs (see conv2dResample); the default is the fastest measured. */
+  polyphase?: boolean | 'single';
   /** Collects each block's feature map (DragGAN reads them). */
   features?: Map<string, E.Tensor>;
 }
@@ -48,6 +50,7 @@ function synthesisLayer(P: WeightScope, x: E.Tensor, w: E.Tensor, a: LayerArgs):
     resampleFilter: a.filter,
     flipWeight: a.up === 1,
     fused: a.opts.fused ?? false,
+    polyphase: a.opts.polyphase,
   });
   const gain = ACTIVATIONS[a.cfg.activation].defGain * (a.gain ?? 1);
   const clamp = a.cfg.convClamp === null ? null : a.cfg.convClamp * (a.gain ?? 1);
