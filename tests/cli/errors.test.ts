@@ -108,11 +108,15 @@ describe('stylelab errors', { concurrency: 2 }, () => {
   });
 
   test('exit codes: 1 for errors, 2 for a malformed command line, 0 for --help', async () => {
-    assert.equal((await stylelab('generate', '--network', path('missing.pkl'), '--seeds', '0')).code, 1);
-    assert.equal((await stylelab('generate', '--bogus')).code, 2);
-    assert.equal((await stylelab('frobnicate')).code, 2);
-    const help = await stylelab('generate', '--help');
-    assert.equal(help.code, 0);
+    const expectCode = async (code: number, ...args: string[]) => {
+      const r = await stylelab(...args);
+      assert.equal(r.code, code, `stylelab ${args.join(' ')}: exit ${r.code}, expected ${code}; stderr: ${r.stderr}`);
+      return r;
+    };
+    await expectCode(1, 'generate', '--network', path('missing.pkl'), '--seeds', '0');
+    await expectCode(2, 'generate', '--bogus');
+    await expectCode(2, 'frobnicate');
+    const help = await expectCode(0, 'generate', '--help');
     assert.match(help.stdout, /--trunc-cutoff/);
   });
 });
