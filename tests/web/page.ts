@@ -25,6 +25,7 @@ export interface GenerateResult {
 export interface PageApi {
   info(opts?: WebEngineOptions): Promise<WebRuntimeInfo & { webgpuAdapter: boolean; resolved: ReturnType<typeof resolveWebEngineOptions> }>;
   smallGraph(opts?: WebEngineOptions, forwardOnly?: boolean): Promise<SmallGraphResult>;
+  conv(opts: WebEngineOptions, kernel: number, padding: [number, number, number, number]): Promise<SmallGraphResult>;
   generate(url: string, seed: number, psi: number, opts?: WebEngineOptions): Promise<GenerateResult>;
 }
 
@@ -88,6 +89,26 @@ async function smallGraph(opts: WebEngineOptions = {}, forwardOnly = false): Pro
   }
 }
 
+/** One conv2d x [1,8,4,4] * w [8,8,k,k] with explicit [top, left, bottom, right] padding, on onnxruntime-web and the reference. */
+async function conv(opts: WebEngineOptions, kernel: number, padding: [number, number, number, number]): Promise<SmallGraphResult> {
+  const xShape = [1, 8, 4, 4];
+  const wShape = [8, 8, kernel, kernel];
+  const y = E.conv2d(E.input('x', xShape), E.input('w', wShape), { padding });
+  const xs = values(xShape.reduce((a, b) => a * b), 3);
+  const ws = values(wShape.reduce((a, b) => a * b), 4);
+  const [ref] = E.evaluate([y], { x: E.ndarray(xShape, xs), w: E.ndarray(wShape, ws) });
+  const engine = createEngine(opts);
+  const prog = await engine.compile({ y });
+  try {
+    webgpuKernels.length = 0;
+    const out = await prog.run({ x: Float32Array.from(xs), w: Float32Array.from(ws) });
+    return { webgpuKernels: [...webgpuKernels], ort: { y: Array.from(out.y!.data) }, reference: { y: Array.from(ref!.data) }, shapes: { y: out.y!.shape } };
+  } finally {
+    await prog.dispose();
+    await engine.dispose();
+  }
+}
+
 /** Loads a checkpoint by URL (an NVIDIA .pkl or a stylelab model folder) and generates one image, as gen_images.py. */
 async function generate(url: string, seed: number, psi: number, opts: WebEngineOptions = {}): Promise<GenerateResult> {
   const engine = createEngine(opts);
@@ -109,6 +130,7 @@ async function generate(url: string, seed: number, psi: number, opts: WebEngineO
 const api: PageApi = {
   info: async (opts = {}) => ({ ...webRuntimeInfo(), webgpuAdapter: await hasWebGpuAdapter(), resolved: resolveWebEngineOptions(opts) }),
   smallGraph,
+  conv,
   generate,
 };
 (globalThis as { stylelabPage?: PageApi }).stylelabPage = api;
