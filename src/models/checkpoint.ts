@@ -5,7 +5,7 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { notACheckpoint, sniffFileKind } from '../io/sniff.js';
 import { type ModuleTree, readStyleGanPickle, stateDict } from '../io/stylegan-pkl.js';
 import type { TensorData } from '../io/tensor.js';
-import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs, validateGeneratorConfig } from '../nets/stylegan2/config.js';
+import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs, validateDiscriminatorConfig, validateGeneratorConfig } from '../nets/stylegan2/config.js';
 import { discriminatorSpecs, generatorSpecs } from '../nets/stylegan2/init.js';
 
 /** Which network of a snapshot: the trained generator, its moving average (used for generation), the discriminator. */
@@ -31,7 +31,7 @@ export const FORMAT_VERSION = 1;
 function checked(entry: NetworkEntry, role: NetworkRole): NetworkEntry {
   let specs;
   try {
-    specs = entry.kind === 'generator' ? generatorSpecs(validateGeneratorConfig(entry.config)) : discriminatorSpecs(entry.config);
+    specs = entry.kind === 'generator' ? generatorSpecs(validateGeneratorConfig(entry.config)) : discriminatorSpecs(validateDiscriminatorConfig(entry.config));
   } catch (e) {
     throw new CheckpointError(`the ${role} network's configuration is invalid: ${(e as Error).message}`);
   }

@@ -102,15 +102,70 @@ function num(v: unknown, name: string, fallback?: number): number {
 const numOrNull = (v: unknown, name: string, fallback: number | null): number | null => (v === undefined ? fallback : v === null ? null : num(v, name));
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-/** Validates a generator configuration (sizes positive, resolution a power of two >= 4). */
+/** Checks an integer field against bounds, naming it. */
+function int(v: unknown, name: string, lo: number, hi: number): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new CheckpointError(`${name} must be an integer in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
+}
+function nullableInt(v: unknown, name: string, lo: number, hi: number): void {
+  if (v !== null) int(v, name, lo, hi);
+}
+function filterTaps(v: unknown, name: string): void {
+  if (!Array.isArray(v) || v.length < 1 || v.length > 16 || !v.every((t) => typeof t === 'number' && Number.isFinite(t))) throw new CheckpointError(`${name} must be a list of 1-16 numbers, got ${JSON.stringify(v)}`);
+}
+function clampValue(v: unknown): void {
+  if (v !== null && !(typeof v === 'number' && v >= 0)) throw new CheckpointError(`conv_clamp must be a non-negative number or null, got ${JSON.stringify(v)}`);
+}
+function mappingFields(m: Omit<MappingConfig, 'zDim' | 'cDim' | 'wDim' | 'numWs'>, where: string): void {
+  int(m.numLayers, `${where} num_layers`, 1, 64);
+  nullableInt(m.embedFeatures, `${where} embed_features`, 1, 65536);
+  nullableInt(m.layerFeatures, `${where} layer_features`, 1, 65536);
+  checkActivation(m.activation);
+  if (typeof m.lrMultiplier !== 'number' || !(m.lrMultiplier > 0)) throw new CheckpointError(`${where} lr_multiplier must be positive, got ${JSON.stringify(m.lrMultiplier)}`);
+}
+
+/** Validates a generator configuration (types, sane bounds, resolution a power of two >= 4). */
 export function validateGeneratorConfig(c: GeneratorConfig): GeneratorConfig {
-  const r = c.imgResolution;
-  if (!(r >= 4 && Number.isInteger(Math.log2(r)))) throw new CheckpointError(`img_resolution must be a power of two >= 4, got ${r}`);
-  for (const [k, v] of Object.entries({ zDim: c.zDim, cDim: c.cDim, wDim: c.wDim, imgChannels: c.imgChannels })) {
-    if (!Number.isInteger(v) || v < 0 || (k !== 'cDim' && k !== 'zDim' && v === 0)) throw new CheckpointError(`${k} must be a ${k === 'cDim' || k === 'zDim' ? 'non-negative' : 'positive'} integer, got ${v}`);
-  }
-  if (!['orig', 'skip', 'resnet'].includes(c.synthesis.architecture)) throw new CheckpointError(`unknown synthesis architecture '${c.synthesis.architecture}'`);
-  if (c.mapping.numLayers < 1) throw new CheckpointError(`mapping num_layers must be >= 1, got ${c.mapping.numLayers}`);
+  if (typeof c !== 'object' || c === null || typeof c.mapping !== 'object' || typeof c.synthesis !== 'object' || !c.mapping || !c.synthesis) throw new CheckpointError('generator configuration must have mapping and synthesis sections');
+  int(c.imgResolution, 'img_resolution', 4, 8192);
+  if (!Number.isInteger(Math.log2(c.imgResolution))) throw new CheckpointError(`img_resolution must be a power of two >= 4, got ${c.imgResolution}`);
+  int(c.zDim, 'z_dim', 0, 65536);
+  int(c.cDim, 'c_dim', 0, 1 << 20);
+  int(c.wDim, 'w_dim', 1, 65536);
+  int(c.imgChannels, 'img_channels', 1, 16);
+  const s = c.synthesis;
+  if (s.wDim !== c.wDim || s.imgResolution !== c.imgResolution || s.imgChannels !== c.imgChannels) throw new CheckpointError('synthesis w_dim, img_resolution and img_channels must equal the generator\'s');
+  int(s.channelBase, 'channel_base', 1, 1 << 24);
+  int(s.channelMax, 'channel_max', 1, 65536);
+  int(s.numFp16Res, 'num_fp16_res', 0, 16);
+  if (!['orig', 'skip', 'resnet'].includes(s.architecture)) throw new CheckpointError(`unknown synthesis architecture '${s.architecture}'`);
+  filterTaps(s.resampleFilter, 'resample_filter');
+  clampValue(s.convClamp);
+  checkActivation(s.activation);
+  const m = c.mapping;
+  if (m.zDim !== c.zDim || m.cDim !== c.cDim || m.wDim !== c.wDim) throw new CheckpointError('mapping z_dim, c_dim and w_dim must equal the generator\'s');
+  if (m.numWs !== numWsOf(s)) throw new CheckpointError(`mapping num_ws must be ${numWsOf(s)} for this synthesis network, got ${JSON.stringify(m.numWs)}`);
+  mappingFields(m, 'mapping');
+  return c;
+}
+
+/** Validates a discriminator configuration. */
+export function validateDiscriminatorConfig(c: DiscriminatorConfig): DiscriminatorConfig {
+  if (typeof c !== 'object' || c === null || typeof c.mapping !== 'object' || !c.mapping) throw new CheckpointError('discriminator configuration must have a mapping section');
+  int(c.imgResolution, 'img_resolution', 4, 8192);
+  if (!Number.isInteger(Math.log2(c.imgResolution))) throw new CheckpointError(`img_resolution must be a power of two >= 4, got ${c.imgResolution}`);
+  int(c.cDim, 'c_dim', 0, 1 << 20);
+  int(c.imgChannels, 'img_channels', 1, 16);
+  int(c.channelBase, 'channel_base', 1, 1 << 24);
+  int(c.channelMax, 'channel_max', 1, 65536);
+  int(c.numFp16Res, 'num_fp16_res', 0, 16);
+  if (!['orig', 'skip', 'resnet'].includes(c.architecture)) throw new CheckpointError(`unknown discriminator architecture '${c.architecture}'`);
+  clampValue(c.convClamp);
+  nullableInt(c.cmapDim, 'cmap_dim', 1, 65536);
+  checkActivation(c.activation);
+  filterTaps(c.resampleFilter, 'resample_filter');
+  mappingFields(c.mapping, 'discriminator mapping');
+  nullableInt(c.mbstdGroupSize, 'mbstd_group_size', 1, 1 << 16);
+  int(c.mbstdNumChannels, 'mbstd_num_channels', 0, 64);
   return c;
 }
 
@@ -187,8 +242,7 @@ export function discriminatorConfigFromKwargs(kw: Record<string, unknown>): Disc
   const mk = pick(obj(kw.mapping_kwargs), ['num_layers', 'embed_features', 'layer_features', 'activation', 'lr_multiplier', 'w_avg_beta'], 'discriminator mapping');
   const ek = pick(obj(kw.epilogue_kwargs), ['mbstd_group_size', 'mbstd_num_channels', 'activation'], 'discriminator epilogue');
   const imgResolution = num(kw.img_resolution, 'img_resolution');
-  if (!(imgResolution >= 4 && Number.isInteger(Math.log2(imgResolution)))) throw new CheckpointError(`img_resolution must be a power of two >= 4, got ${imgResolution}`);
-  return {
+  return validateDiscriminatorConfig({
     cDim: num(kw.c_dim, 'c_dim', 0),
     imgResolution,
     imgChannels: num(kw.img_channels, 'img_channels'),
@@ -210,5 +264,5 @@ export function discriminatorConfigFromKwargs(kw: Record<string, unknown>): Disc
     },
     mbstdGroupSize: numOrNull(ek.mbstd_group_size, 'mbstd_group_size', 4),
     mbstdNumChannels: num(ek.mbstd_num_channels, 'mbstd_num_channels', 1),
-  };
+  });
 }
