@@ -29,7 +29,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 echo "installing chromium with apt-get..."
 ${SUDO[@]+"${SUDO[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-${SUDO[@]+"${SUDO[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+${SUDO[@]+"${SUDO[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 
 if [ ! -x "$CHROMIUM" ]; then
   echo "install-browser.sh: apt-get finished but $CHROMIUM is missing" >&2
