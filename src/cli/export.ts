@@ -2,9 +2,7 @@
 // z [batch, zDim] (+ c [batch, cDim]) -> img [batch, C, R, R], runnable by any ONNX Runtime.
 import * as E from '../engine/index.js';
 import { InputError } from '../errors.js';
-import { oneHot, type StyleGAN2Generator } from '../models/stylegan2.js';
-import { mappingNetwork } from '../nets/stylegan2/mapping.js';
-import { synthesisNetwork } from '../nets/stylegan2/synthesis.js';
+import { oneHot } from '../models/stylegan2.js';
 import { checkOutFile, parseBatch, parseClass, parseCutoff, parseNoiseMode, parseNumber } from './options.js';
 import { type GlobalOptions, warn, withGenerator, writeOutput } from './session.js';
 
@@ -16,32 +14,6 @@ export interface ExportArgs {
   noiseMode: string;
   batch: string;
   class?: string;
-}
-
-export interface ExportOptions {
-  batch: number;
-  psi: number;
-  cutoff: number | null;
-  noiseMode: 'const' | 'none';
-  /** Bakes this class's one-hot label into the model (then it has no `c` input). */
-  classIdx?: number;
-}
-
-/**
- * The generator graph: inputs z (and c unless a class is baked in), output img.
- * @example const { img } = generatorGraph(G, { batch: 1, psi: 0.7, cutoff: null, noiseMode: 'const' });
- */
-export function generatorGraph(G: StyleGAN2Generator, o: ExportOptions): { img: E.Tensor } {
-  const { zDim, cDim } = G.config;
-  const trunc = { psi: o.psi, cutoff: o.cutoff };
-  let ws: E.Tensor; // [batch, numWs, wDim]
-  if (cDim > 0 && o.classIdx !== undefined) {
-    const c = E.constant(oneHot(cDim, o.classIdx, o.batch), [o.batch, cDim]);
-    ws = mappingNetwork(G.config.mapping, G.weights.scope('mapping'), E.input('z', [o.batch, zDim]), c, trunc);
-  } else {
-    ws = G.mappingGraph(o.batch, trunc).ws;
-  }
-  return { img: synthesisNetwork(G.config.synthesis, G.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode }) };
 }
 
 /**
@@ -62,7 +34,7 @@ export async function runExport(a: ExportArgs, g: GlobalOptions): Promise<string
     if (cDim === 0 && classIdx !== undefined) warn(`ignoring --class ${classIdx}: the network is unconditional`);
     if (cDim > 0 && classIdx !== undefined) oneHot(cDim, classIdx); // range check before building anything
     const baked = cDim > 0 ? classIdx : undefined;
-    const { img } = generatorGraph(G, { batch, psi, cutoff, noiseMode, ...(baked !== undefined ? { classIdx: baked } : {}) });
+    const { img } = G.graph(batch, { psi, cutoff, noiseMode, ...(baked !== undefined ? { classIdx: baked } : {}) });
     const { bytes } = E.toOnnx({ img }, 'initializers');
     writeOutput(a.output, bytes);
     const inputs = [`z [${batch}, ${zDim}]`, ...(cDim > 0 && baked === undefined ? [`c [${batch}, ${cDim}]`] : [])];

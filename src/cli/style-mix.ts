@@ -4,7 +4,7 @@
 // seed) and grid.png.
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { styleMixWs } from '../models/generate.js';
+import { styleMix } from '../models/generate.js';
 import type { StyleGAN2Generator } from '../models/stylegan2.js';
 import { zFromSeed } from '../random/numpy-random.js';
 import { checkOutdir, parseClass, parseNoiseMode, parseNumber, parseSeedList } from './options.js';
@@ -19,22 +19,6 @@ export interface StyleMixArgs {
   class?: string;
   noiseMode: string;
   outdir: string;
-}
-
-/**
- * style_mixing.py's truncation, `w_avg + (w - w_avg) * psi` with float32 rounding after each operation.
- * @example truncateWs(ws, wAvg, 0.7) // ws [N, numWs, wDim], wAvg [wDim]
- */
-export function truncateWs(ws: Float32Array, wAvg: Float32Array, psi: number): Float32Array {
-  const wDim = wAvg.length;
-  const out = new Float32Array(ws.length);
-  const f = Math.fround;
-  const p = f(psi);
-  for (let i = 0; i < ws.length; i++) {
-    const avg = wAvg[i % wDim]!;
-    out[i] = f(avg + f(f(ws[i]! - avg) * p));
-  }
-  return out;
 }
 
 /**
@@ -80,31 +64,22 @@ export async function runStyleMix(a: StyleMixArgs, g: GlobalOptions): Promise<st
   return withGenerator(a.network, g, async (G) => {
     checkStyles(G, styles);
     const c = labelFor(G, classIdx);
-    const { wDim, imgResolution: R, imgChannels: C } = G.config;
-    const numWs = G.numWs;
-    const wAvg = G.weights.parameter('mapping.w_avg', [wDim]).data;
-    const seeds = [...new Set([...rows, ...cols])];
+    const { imgResolution: R, imgChannels: C } = G.config;
+    const seeds = new Set([...rows, ...cols]);
     const images = new Map<string, Uint8Array>(); // `${row}-${col}` -> uint8 HWC
-    const render = async (key: string, ws: Float32Array, noiseSeed: number) => {
-      const img = await G.synthesis(ws, { noiseMode, noiseSeed });
-      images.set(key, await writeImage(img, G, join(a.outdir, `${key}.png`)));
-    };
-    await withProgress(seeds.length + rows.length * cols.length, 'style mixing', async (p) => {
-      // Generate W vectors, then each seed's own image.
-      const wOf = new Map<number, Float32Array>();
-      for (const seed of seeds) {
-        const ws = await G.mapping(zFromSeed(seed, G.config.zDim), c); // [1, numWs, wDim], no truncation
-        wOf.set(seed, truncateWs(ws, wAvg, psi));
-        await render(`${seed}-${seed}`, wOf.get(seed)!, seed);
-        p.tick();
-      }
-      // Style-mixed images: the row seed's ws with the listed layers from the column seed.
-      for (const row of rows) {
-        for (const col of cols) {
-          await render(`${row}-${col}`, styleMixWs(wOf.get(row)!, wOf.get(col)!, styles, numWs, wDim), row);
+    await withProgress(seeds.size + rows.length * cols.length, 'style mixing', async (p) => {
+      await styleMix(G, rows, cols, {
+        styles,
+        psi,
+        noiseMode,
+        c,
+        zOf: (seed) => zFromSeed(seed, G.config.zDim),
+        keep: false,
+        onImage: async (key, img) => {
+          images.set(key, await writeImage(img, G, join(a.outdir, `${key}.png`)));
           p.tick();
-        }
-      }
+        },
+      });
     });
     const grid = mixGrid(images, rows, cols, R, C);
     writeOutput(join(a.outdir, 'grid.png'), await encodePng(grid, R * (cols.length + 1), R * (rows.length + 1), C));

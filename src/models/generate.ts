@@ -53,12 +53,26 @@ export function styleMixWs(rowWs: Float32Array, colWs: Float32Array, styles: rea
   return out;
 }
 
+/**
+ * style_mixing.py's truncation, `w_avg + (w - w_avg) * psi`, rounded to float32 after each operation as PyTorch does.
+ * @example truncateWs(ws, wAvg, 0.7) // ws [N, numWs, wDim], wAvg [wDim]
+ */
+export function truncateWs(ws: Float32Array, wAvg: Float32Array, psi: number): Float32Array {
+  const f = Math.fround;
+  const wDim = wAvg.length;
+  const p = f(psi);
+  return ws.map((w, i) => {
+    const avg = wAvg[i % wDim]!;
+    return f(avg + f(f(w - avg) * p));
+  });
+}
+
 /** What styleMix needs of a generator (StyleGAN2Generator fits). */
 export interface MixableGenerator {
   readonly config: { zDim: number; wDim: number; cDim: number };
   readonly numWs: number;
   mapping(z: ArrayLike<number>, c: ArrayLike<number> | null): Promise<Float32Array>;
-  synthesis(ws: Float32Array, o: { noiseMode?: 'const' | 'random' | 'none' }): Promise<Float32Array>;
+  synthesis(ws: Float32Array, o: { noiseMode?: 'const' | 'random' | 'none'; noiseSeed?: number }): Promise<Float32Array>;
   wAvg(): Float32Array;
 }
 
@@ -69,38 +83,39 @@ export interface StyleMixOptions {
   noiseMode?: 'const' | 'random' | 'none';
   /** Labels for a conditional network (one-hot of length cDim). */
   c?: Float32Array | null;
-  /** Latent for a seed (default zFromSeed). */
+  /** Latent for a seed (e.g. zFromSeed). */
   zOf: (seed: number) => ArrayLike<number>;
+  /** Called with each image as soon as it exists (keyed `${row}-${col}`). */
+  onImage?: (key: string, img: Float32Array) => Promise<void> | void;
+  /** Keep the images in the returned map (default true; false saves memory when onImage consumes them). */
+  keep?: boolean;
 }
 
 /**
  * style_mixing.py: images (float [C, R, R]) keyed `${row}-${col}` for every row x col pair and for each seed alone
- * (`${s}-${s}`); truncation w_avg + (w - w_avg) * psi in float32.
+ * (`${s}-${s}`). Random noise (noiseMode 'random') is seeded with the row seed.
  * @example const images = await styleMix(G, [85, 100], [55, 821], { styles: [0, 1, 2, 3], zOf: (s) => zFromSeed(s, 512) });
  */
 export async function styleMix(G: MixableGenerator, rows: readonly number[], cols: readonly number[], o: StyleMixOptions): Promise<Map<string, Float32Array>> {
   const { wDim } = G.config;
   const numWs = G.numWs;
   const styles = o.styles ?? [0, 1, 2, 3, 4, 5, 6].filter((s) => s < numWs);
-  const psi = o.psi ?? 1;
   const wAvg = G.wAvg();
   const wOf = new Map<number, Float32Array>();
   const images = new Map<string, Float32Array>();
+  const render = async (key: string, ws: Float32Array, noiseSeed: number) => {
+    const img = await G.synthesis(ws, { noiseMode: o.noiseMode ?? 'const', noiseSeed });
+    if (o.keep !== false) images.set(key, img);
+    await o.onImage?.(key, img);
+  };
+  // Generate W vectors (truncated after the mapping), then each seed's own image.
   for (const seed of new Set([...rows, ...cols])) {
-    const w = await G.mapping(o.zOf(seed), o.c ?? null);
-    // Truncate as style_mixing.py: w_avg + (w - w_avg) * psi, each step in float32.
-    for (let i = 0; i < w.length; i++) {
-      const a = wAvg[i % wDim]!;
-      w[i] = Math.fround(a + Math.fround(Math.fround(w[i]! - a) * psi));
-    }
-    wOf.set(seed, w);
-    images.set(`${seed}-${seed}`, await G.synthesis(w, { noiseMode: o.noiseMode ?? 'const' }));
+    wOf.set(seed, truncateWs(await G.mapping(o.zOf(seed), o.c ?? null), wAvg, o.psi ?? 1));
+    await render(`${seed}-${seed}`, wOf.get(seed)!, seed);
   }
+  // Mixed images: the row seed's ws with the listed layers from the column seed.
   for (const row of rows) {
-    for (const col of cols) {
-      const ws = styleMixWs(wOf.get(row)!, wOf.get(col)!, styles, numWs, wDim);
-      images.set(`${row}-${col}`, await G.synthesis(ws, { noiseMode: o.noiseMode ?? 'const' }));
-    }
+    for (const col of cols) await render(`${row}-${col}`, styleMixWs(wOf.get(row)!, wOf.get(col)!, styles, numWs, wDim), row);
   }
   return images;
 }

@@ -44,7 +44,7 @@ export function oneHot(cDim: number, classIdx: number | null | undefined, batch 
 export class StyleGAN2Generator {
   private readonly programs: E.ProgramCache;
   constructor(
-    engine: E.Engine,
+    readonly engine: E.Engine,
     readonly config: GeneratorConfig,
     readonly weights: Weights,
   ) {
@@ -82,6 +82,23 @@ export class StyleGAN2Generator {
   synthesisGraph(batch: number, o: SynthesisCallOptions = {}): { img: E.Tensor } {
     const ws = E.input('ws', [batch, this.numWs, this.config.wDim]);
     return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', fused: o.fused }) };
+  }
+
+  /**
+   * The whole generator as one graph: z [batch, zDim] (and c [batch, cDim] unless `classIdx` bakes a label in) -> img.
+   * @example const { bytes } = toOnnx(G.graph(1, { psi: 0.7, noiseMode: 'const' }));
+   */
+  graph(batch: number, o: MappingCallOptions & { noiseMode?: NoiseMode; classIdx?: number } = {}): { img: E.Tensor } {
+    const { zDim, cDim } = this.config;
+    const z = zDim > 0 ? E.input('z', [batch, zDim]) : null;
+    const c = cDim === 0 ? null : o.classIdx === undefined ? E.input('c', [batch, cDim]) : E.constant(oneHot(cDim, o.classIdx, batch), [batch, cDim]);
+    const ws = mappingNetwork(this.config.mapping, this.weights.scope('mapping'), z, c, o);
+    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const' }) };
+  }
+
+  /** Number of compiled programs (ONNX Runtime sessions) this generator holds open. */
+  get sessions(): number {
+    return this.programs.size;
   }
 
   /**
@@ -136,7 +153,7 @@ export class StyleGAN2Generator {
 export class StyleGAN2Discriminator {
   private readonly programs: E.ProgramCache;
   constructor(
-    engine: E.Engine,
+    readonly engine: E.Engine,
     readonly config: DiscriminatorConfig,
     readonly weights: Weights,
   ) {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { toFloat32 } from '../../src/io/tensor.js';
 import { loadCheckpoint } from '../../src/node.js';
-import { mixGrid, truncateWs } from '../../src/cli/style-mix.js';
+import { mixGrid } from '../../src/cli/style-mix.js';
+import { truncateWs } from '../../src/models/generate.js';
 import { assertOk, assertU8Close, fixtureU8, listDir, readFixtureNpy, readPng, stylelab, tempDir, TINY } from './helpers.js';
 
 const tmp = tempDir();
