@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { createEngine, Weights, StyleGAN2Generator, zFromSeed, validateGeneratorConfig, type GeneratorConfig } from '../src/node.js';
 import { toOnnx } from '../src/engine/onnx.js';
-import { synthesisNetwork } from '../src/nets/stylegan2/synthesis.js';
 import { generatorSpecs, initialize } from '../src/nets/stylegan2/init.js';
 
 const OFFICIAL_MS: Record<number, number> = { 256: 510, 1024: 1580 }; // ../shared/ENGINE.md, PyTorch 1.13 CPU, 2 threads
@@ -41,9 +40,7 @@ async function runOne(res: number, threads: number, iters: number): Promise<void
     times.push(performance.now() - t);
   }
   // The same generator exported to one ONNX model (z -> img) and run by a bare onnxruntime session.
-  const ws = G.mappingGraph(1, { psi: 1 }).ws;
-  const img = synthesisNetwork(cfg.synthesis, G.weights.scope('synthesis'), ws, { noiseMode: 'const' });
-  const bytes = toOnnx({ img }).bytes;
+  const bytes = toOnnx(G.graph(1, { psi: 1, noiseMode: 'const' })).bytes;
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
   const feed = { z: new ort.Tensor('float32', Float32Array.from(z), [1, 512]) };
   await session.run(feed);

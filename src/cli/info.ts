@@ -1,7 +1,6 @@
 // `stylelab info`: what a checkpoint holds, from its stored constructor arguments (nothing is run).
 import type { Checkpoint, NetworkEntry, NetworkRole } from '../models/checkpoint.js';
-import { NETWORK_ROLES } from '../models/checkpoint.js';
-import type { TensorData } from '../io/tensor.js';
+import { NETWORK_ROLES, specsOf } from '../models/checkpoint.js';
 import { loadCheckpoint } from '../node.js';
 
 export interface InfoArgs {
@@ -9,16 +8,13 @@ export interface InfoArgs {
   json?: boolean;
 }
 
-/** The buffers StyleGAN2 registers (persistent, but not trained parameters). */
-const BUFFER_NAMES = new Set(['w_avg', 'noise_const', 'resample_filter']);
-
 /** Values in trained parameters and in buffers, as the official print_module_summary counts them. */
-export function countValues(tensors: ReadonlyMap<string, TensorData>): { parameters: number; buffers: number } {
+export function countValues(net: NetworkEntry): { parameters: number; buffers: number } {
   let parameters = 0;
   let buffers = 0;
-  for (const [name, t] of tensors) {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    if (BUFFER_NAMES.has(name.slice(name.lastIndexOf('.') + 1))) buffers += n;
+  for (const spec of specsOf(net)) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.buffer) buffers += n;
     else parameters += n;
   }
   return { parameters, buffers };
@@ -52,7 +48,7 @@ export interface CheckpointInfo {
 }
 
 function networkInfo(net: NetworkEntry): NetworkInfo {
-  const counts = countValues(net.tensors);
+  const counts = countValues(net);
   if (net.kind === 'generator') {
     const c = net.config;
     return {

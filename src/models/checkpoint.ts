@@ -6,7 +6,7 @@ import { notACheckpoint, sniffFileKind } from '../io/sniff.js';
 import { type ModuleTree, readStyleGanPickle, stateDict } from '../io/stylegan-pkl.js';
 import type { TensorData } from '../io/tensor.js';
 import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs, validateDiscriminatorConfig, validateGeneratorConfig } from '../nets/stylegan2/config.js';
-import { discriminatorSpecs, generatorSpecs } from '../nets/stylegan2/init.js';
+import { discriminatorSpecs, generatorSpecs, type ParamSpec } from '../nets/stylegan2/init.js';
 
 /** Which network of a snapshot: the trained generator, its moving average (used for generation), the discriminator. */
 export type NetworkRole = 'G' | 'G_ema' | 'D';
@@ -27,11 +27,19 @@ export interface Checkpoint {
 /** Version of stylelab's own format written by this code. */
 export const FORMAT_VERSION = 1;
 
+/**
+ * The tensors a network's configuration implies: official names, shapes, and which are buffers rather than trained parameters.
+ * @example specsOf(ckpt.networks.G_ema!).filter((p) => !p.buffer)
+ */
+export function specsOf(entry: NetworkEntry): ParamSpec[] {
+  return entry.kind === 'generator' ? generatorSpecs(validateGeneratorConfig(entry.config)) : discriminatorSpecs(validateDiscriminatorConfig(entry.config));
+}
+
 /** Checks that a network has every tensor its configuration implies, with the right shape. */
 function checked(entry: NetworkEntry, role: NetworkRole): NetworkEntry {
   let specs;
   try {
-    specs = entry.kind === 'generator' ? generatorSpecs(validateGeneratorConfig(entry.config)) : discriminatorSpecs(validateDiscriminatorConfig(entry.config));
+    specs = specsOf(entry);
   } catch (e) {
     throw new CheckpointError(`the ${role} network's configuration is invalid: ${(e as Error).message}`);
   }
