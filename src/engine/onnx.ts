@@ -5,7 +5,7 @@ import { ONNX_DTYPE, type DType } from './dtype.js';
 import { topoSort } from './graph.js';
 import type { Shape } from './shape.js';
 import { ConstantOp, InputOp, type InputAttrs, ParamOp, type Parameter, type RandomKind } from './sources.js';
-import type { Attr, Emitter, Node, Tensor } from './tensor.js';
+import type { Attr, EmitCompat, Emitter, Node, Tensor } from './tensor.js';
 
 const { onnx } = onnxProto;
 export const OPSET = 18;
@@ -66,7 +66,7 @@ function attrProto(name: string, a: Attr): onnxProto.onnx.IAttributeProto {
  * Builds the ONNX model computing `outputs` (keyed by output name).
  * @example const { bytes } = toOnnx({ img }, 'initializers');
  */
-export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'initializers'): OnnxModel {
+export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'initializers', compat: Partial<EmitCompat> = {}): OnnxModel {
   const outEntries = Object.entries(outputs);
   const order = topoSort(outEntries.map(([, t]) => t));
   const names = new Map<Tensor, string>();
@@ -99,6 +99,7 @@ export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'in
   for (const [name, t] of outEntries) if (!outputNames.has(t) && !isLeafNode(t.node)) outputNames.set(t, name);
 
   const e: Emitter = {
+    compat: { webgpu: compat.webgpu ?? false },
     name: (t) => {
       const n = names.get(t);
       if (n === undefined) throw new GraphError(`toOnnx: tensor ${t} used before it was emitted`);
@@ -118,6 +119,17 @@ export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'in
         constCache.set(key, name);
       }
       return name;
+    },
+    concat: (ins, out, axis) => {
+      // WebGPU binds one buffer per input and allows 8 per shader: chain groups of at most 7.
+      const limit = e.compat.webgpu ? 7 : Infinity;
+      let parts = [...ins];
+      while (parts.length > limit) {
+        const head = fresh('concat');
+        e.node('Concat', parts.slice(0, limit), [head], { axis: { i: axis } });
+        parts = [head, ...parts.slice(limit)];
+      }
+      e.node('Concat', parts, [out], { axis: { i: axis } });
     },
     constant: (dtype, shape, values) => {
       const small = values.length <= 16;

@@ -152,7 +152,12 @@ export class Engine {
    * @example const p = await engine.compile({ y: relu(x) });
    */
   async compile(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'initializers'): Promise<Program> {
-    return this.load(toOnnx(outputs, paramsAs));
+    return this.load(toOnnx(outputs, paramsAs, { webgpu: this.usesWebGpu }));
+  }
+
+  /** True when WebGPU is among the execution providers (graphs are then emitted with its work-arounds). */
+  get usesWebGpu(): boolean {
+    return (this.options.executionProviders ?? []).some((ep) => (typeof ep === 'string' ? ep : ep.name) === 'webgpu');
   }
 
   /** A program from the engine's shared cache (see ProgramCache.get); released by `dispose()`. */

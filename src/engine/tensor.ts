@@ -14,8 +14,18 @@ export interface NDArray {
 /** ONNX attribute values, tagged with their ONNX kind. */
 export type Attr = { i: number } | { f: number } | { s: string } | { ints: readonly number[] } | { floats: readonly number[] };
 
+/** Work-arounds for execution providers with known bugs, chosen per compiled model. */
+export interface EmitCompat {
+  /**
+   * onnxruntime-web's WebGPU provider (1.30): 1x1 Conv ignores end-only pads, negative-step Slice drops an
+   * element, Concat of more than 7 inputs exceeds the shader's buffer limit. Emit equivalents that avoid them.
+   */
+  webgpu: boolean;
+}
+
 /** What an op's `emit` uses to write ONNX nodes. */
 export interface Emitter {
+  readonly compat: EmitCompat;
   /** ONNX value name of a tensor that is already emitted (an input of the node being emitted). */
   name(t: Tensor): string;
   /** ONNX value name for output `i` of `node`. */
@@ -28,6 +38,8 @@ export interface Emitter {
   ints(values: readonly number[], scalar?: boolean): string;
   /** A constant of `dtype` with the given shape and returns its name. */
   constant(dtype: DType, shape: Shape, values: ArrayLike<number>): string;
+  /** Concat along `axis`, chained in groups when the target limits a node's inputs. */
+  concat(inputs: readonly string[], output: string, axis: number): void;
 }
 
 /** Result type and shape of one op output. */

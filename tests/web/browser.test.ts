@@ -232,8 +232,8 @@ describe('stylelab in headless Chromium on WebGPU (SwiftShader, software)', () =
     assert.deepEqual(b.errors, []);
   });
 
-  // Known onnxruntime-web 1.30 WebGPU (JSEP) problems that the engine's ONNX has to avoid (reported to the library);
-  // these tests are `todo` until it does, and pass then:
+  // Known onnxruntime-web 1.30 WebGPU (JSEP) problems; an engine whose execution providers include 'webgpu'
+  // emits equivalents that avoid them (EmitCompat.webgpu in src/engine/tensor.ts), and these tests check that:
   // - Conv with a 1x1 kernel and stride 1 is run as a MatMul when its *begin* pads are 0, ignoring nonzero end pads
   //   (pads [0,0,1,1] gives garbage). The polyphase up-sampling of the synthesis network emits exactly that, so
   //   the generator's images are wrong on WebGPU (ONNX Runtime's optimiser folds a Pad before the Conv back into
@@ -242,18 +242,18 @@ describe('stylelab in headless Chromium on WebGPU (SwiftShader, software)', () =
   //   conv2d flips the filter that way): the run fails with a Reshape error.
   // - Concat binds one storage buffer per input, so more than 7 inputs exceed WebGPU's default limit of 8 per
   //   stage and the kernel silently does nothing (the filter gradient concatenates 9 taps of a 3x3 kernel).
-  test('a 1x1 conv2d with end-only padding [0,0,1,1] on WebGPU matches the reference interpreter', { todo: 'onnxruntime-web WebGPU: 1x1 Conv with end-only pads' }, async () => {
+  test('a 1x1 conv2d with end-only padding [0,0,1,1] on WebGPU matches the reference interpreter', async () => {
     const r: SmallGraphResult = await call(b, 'conv', opts, 1, [0, 0, 1, 1]);
     assert.deepEqual(r.shapes.y, [1, 8, 5, 5]);
     assertClose(r.ort.y!, r.reference.y!, 1e-4, 'y');
   });
 
-  test('gradients of conv2d on WebGPU match the reference interpreter', { todo: 'onnxruntime-web WebGPU: Slice with negative steps, Concat of more than 7 inputs' }, async () => {
+  test('gradients of conv2d on WebGPU match the reference interpreter', async () => {
     const r: SmallGraphResult = await call(b, 'smallGraph', opts);
     for (const k of ['y', 'gx', 'gw']) assertClose(r.ort[k]!, r.reference[k]!, 1e-4, k);
   });
 
-  test('stylegan2-tiny on WebGPU matches the official image (1e-3)', { todo: 'onnxruntime-web WebGPU: 1x1 Conv with end-only pads' }, async (t) => {
+  test('stylegan2-tiny on WebGPU matches the official image (1e-3)', async (t) => {
     const r: GenerateResult = await call(b, 'generate', '/fixtures/stylegan2-tiny/network.pkl', 0, 0.7, opts);
     const err = assertClose(r.img, expected.data as Float32Array, 1e-3, 'image');
     t.diagnostic(`generate on WebGPU (SwiftShader): ${r.ms.toFixed(0)} ms; ${r.webgpuKernels.length} kernel runs on WebGPU (${[...new Set(r.webgpuKernels)].join(', ')}); worst error ${err.toExponential(2)}`);

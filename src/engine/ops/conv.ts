@@ -53,7 +53,18 @@ const CONV: OpDef<ConvAttrs> = {
     if (ho < 1 || wo < 1) throw new GraphError(`Conv2d: input ${fmt(x!.shape)} is too small for kernel ${kh}x${kw} (output would be ${ho}x${wo})`);
     return [{ shape: [n!, o!, ho, wo], dtype: 'float32' }];
   },
-  emit: (e, n) => e.node('Conv', [e.name(n.inputs[0]!), e.name(n.inputs[1]!)], [e.out(n)], onnxAttrs(n.attrs, n.inputs[1]!.shape.slice(2))),
+  emit: (e, n) => {
+    const kernel = n.inputs[1]!.shape.slice(2);
+    const a = n.attrs;
+    // WebGPU ignores end-only pads of 1x1 convs; without a bias, padding the output instead is exact at stride 1.
+    if (e.compat.webgpu && kernel[0] === 1 && kernel[1] === 1 && a.stride[0] === 1 && a.stride[1] === 1 && a.pads.some((p) => p > 0)) {
+      const y = e.tmp('conv');
+      e.node('Conv', [e.name(n.inputs[0]!), e.name(n.inputs[1]!)], [y], onnxAttrs({ ...a, pads: [0, 0, 0, 0] }, kernel));
+      e.node('Pad', [y, e.ints([0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]])], [e.out(n)], { mode: { s: 'constant' } });
+      return;
+    }
+    e.node('Conv', [e.name(n.inputs[0]!), e.name(n.inputs[1]!)], [e.out(n)], onnxAttrs(a, kernel));
+  },
   ref: ([x, w], a) => {
     const [N, C, H, W] = x!.shape as number[];
     const [O, Cg, KH, KW] = w!.shape as number[];
@@ -183,7 +194,7 @@ function emitFilterGrad(e: Emitter, n: Node<FilterGradAttrs>): void {
   let all = prods[0]!;
   if (prods.length > 1) {
     all = e.tmp('taps'); // [G, C/G, O/G, KH*KW]
-    e.node('Concat', prods, [all], { axis: { i: 3 } });
+    e.concat(prods, all, 3);
   }
   const t = e.tmp('t'); // [G, O/G, C/G, KK]
   e.node('Transpose', [all], [t], { perm: { ints: [0, 2, 1, 3] } });

@@ -41,7 +41,9 @@ const PAD: OpDef<PadAttrs> = {
     ins.push(n.attrs.mode === 'constant' ? e.constant(n.inputs[0]!.dtype, [], [n.attrs.value]) : '');
     // The explicit `axes` input keeps onnxruntime's PadFusion away: it folds a zero Pad into whichever Conv
     // consumes it but always rewires the Conv's input 0, corrupting graphs where the Pad feeds the weight.
-    ins.push(e.ints(p.map((_, i) => i)));
+    // (WebGPU's Pad has no `axes` input; there the Pad stays in its plain form.)
+    if (!e.compat.webgpu) ins.push(e.ints(p.map((_, i) => i)));
+    else if (ins[ins.length - 1] === '') ins.pop();
     e.node('Pad', ins, [e.out(n)], { mode: { s: n.attrs.mode } });
   },
   ref: ([x], a) => {

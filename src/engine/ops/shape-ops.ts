@@ -117,13 +117,22 @@ const SLICE: OpDef<SliceAttrs> = {
   },
   emit: (e, n) => {
     const x = n.inputs[0]!;
-    const ax = n.attrs.axes;
+    // WebGPU mis-slices negative steps: there they become Gathers of the explicit indices.
+    const gathered = e.compat.webgpu ? n.attrs.axes.filter((s) => s.step < 0) : [];
+    const ax = n.attrs.axes.filter((s) => !gathered.includes(s));
+    let cur = e.name(x);
+    gathered.forEach((s, i) => {
+      const out = i === gathered.length - 1 && ax.length === 0 ? e.out(n) : e.tmp('flip');
+      e.node('Gather', [cur, e.ints(Array.from({ length: s.count }, (_, k) => s.start + k * s.step))], [out], { axis: { i: s.axis } });
+      cur = out;
+    });
+    if (ax.length === 0) return;
     // A negative-step slice that runs past index 0 needs an end below -dim (ONNX clamps it to "before 0").
     const ends = ax.map((s) => {
       const end = s.start + s.count * s.step;
       return end < 0 ? -x.shape[s.axis]! - 1 : end;
     });
-    e.node('Slice', [e.name(x), e.ints(ax.map((s) => s.start)), e.ints(ends), e.ints(ax.map((s) => s.axis)), e.ints(ax.map((s) => s.step))], [e.out(n)]);
+    e.node('Slice', [cur, e.ints(ax.map((s) => s.start)), e.ints(ends), e.ints(ax.map((s) => s.axis)), e.ints(ax.map((s) => s.step))], [e.out(n)]);
   },
   ref: ([x], a) => {
     const outShape = [...x!.shape];
@@ -231,7 +240,7 @@ const CONCAT: OpDef<ConcatAttrs> = {
     shape[a.axis] = total;
     return [{ shape, dtype: first.dtype }];
   },
-  emit: (e, n) => e.node('Concat', n.inputs.map((t) => e.name(t)), [e.out(n)], { axis: { i: n.attrs.axis } }),
+  emit: (e, n) => e.concat(n.inputs.map((t) => e.name(t)), e.out(n), n.attrs.axis),
   ref: (xs, a) => {
     const shape = [...xs[0]!.shape];
     shape[a.axis] = xs.reduce((p, x) => p + x.shape[a.axis]!, 0);
