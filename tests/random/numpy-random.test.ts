@@ -6,6 +6,7 @@ import { InputError } from '../../src/errors.js';
 import { readNpy } from '../../src/io/npy.js';
 import { exactLog } from '../../src/random/exact-log.js';
 import { RandomState, zFromSeed } from '../../src/random/numpy-random.js';
+import { fastNormals } from '../../src/random/normal.js';
 import { fixture, repoRoot } from '../fixtures.js';
 
 describe('NumPy legacy RandomState', () => {
@@ -73,5 +74,17 @@ describe('NumPy legacy RandomState', () => {
     assert.equal(exactLog(2), Math.LN2);
     assert.equal(exactLog(Number.MIN_VALUE), -744.4400719213812);
     assert.equal(exactLog(0.8398815210314088), -0.17449444348393545); // correctly rounded (50-digit Decimal); glibc gives ...542
+  });
+});
+
+describe('fast normals (noise and initialisation)', () => {
+  it('deterministic per seed, standard normal moments', () => {
+    const a = fastNormals(new RandomState(3), 200_001);
+    assert.deepEqual(a.subarray(0, 10), fastNormals(new RandomState(3), 10));
+    const mean = a.reduce((s, v) => s + v, 0) / a.length;
+    const variance = a.reduce((s, v) => s + (v - mean) ** 2, 0) / a.length;
+    const kurtosis = a.reduce((s, v) => s + (v - mean) ** 4, 0) / a.length / variance ** 2;
+    assert.ok(Math.abs(mean) < 0.01 && Math.abs(variance - 1) < 0.02 && Math.abs(kurtosis - 3) < 0.1, `mean ${mean} var ${variance} kurtosis ${kurtosis}`);
+    assert.ok(a.every(Number.isFinite));
   });
 });

@@ -18,6 +18,8 @@ export interface ModulatedConvOptions {
   fused?: boolean;
   /** Formulation of the upsampling conv (see conv2dResample). */
   polyphase?: boolean | 'single';
+  /** Multiplies the convolution's output (before the noise) with no extra pass: folded into the demodulation. */
+  outputGain?: number;
 }
 
 /**
@@ -33,10 +35,13 @@ export function modulatedConv2d(x: E.Tensor, weight: E.Tensor, styles: E.Tensor,
   // Calculate per-sample weights and demodulation coefficients.
   if (!o.fused) {
     // Execute by scaling the activations before and after the convolution.
-    const dcoefs = demodulate ? demodCoefficients(weight, styles) : null; // [N, O]
+    const gain = o.outputGain ?? 1;
+    let dcoefs = demodulate ? demodCoefficients(weight, styles) : null; // [N, O]
+    if (dcoefs && gain !== 1) dcoefs = E.mul(dcoefs, gain);
     let y = E.mul(x, E.reshape(styles, [N!, I!, 1, 1]));
     y = conv2dResample(y, weight, resample);
     if (dcoefs) y = E.mul(y, E.reshape(dcoefs, [N!, O!, 1, 1]));
+    else if (gain !== 1) y = E.mul(y, gain);
     return noise ? E.add(y, noise) : y;
   }
   // Calculate per-sample weights and demodulation coefficients, then run one grouped convolution.
@@ -45,6 +50,7 @@ export function modulatedConv2d(x: E.Tensor, weight: E.Tensor, styles: E.Tensor,
     const dcoefs = E.rsqrt(E.add(E.sum(E.square(w), [2, 3, 4]), 1e-8)); // [N, O]
     w = E.mul(w, E.reshape(dcoefs, [N!, O!, 1, 1, 1]));
   }
+  if (o.outputGain !== undefined && o.outputGain !== 1) w = E.mul(w, o.outputGain);
   const xg = E.reshape(x, [1, N! * I!, H!, W!]);
   const wg = E.reshape(w, [N! * O!, I!, kh!, kw!]);
   let y = conv2dResample(xg, wg, { ...resample, groups: N! });

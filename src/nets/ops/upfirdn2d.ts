@@ -42,6 +42,8 @@ export interface UpFirDnOptions {
   padding?: number | Pad4;
   flipFilter?: boolean;
   gain?: number;
+  /** Run an outer-product filter as two 1-D passes (default true; false forces one 2-D pass). */
+  separable?: boolean;
 }
 
 function parse(x: E.Tensor, o: UpFirDnOptions) {
@@ -52,6 +54,18 @@ function parse(x: E.Tensor, o: UpFirDnOptions) {
   const p = o.padding ?? 0;
   const pad: Pad4 = typeof p === 'number' ? [p, p, p, p] : p;
   return { up, down, pad, flip: o.flipFilter ?? false, gain: o.gain ?? 1 };
+}
+
+/** The filter's row and column factors when it is an outer product (like setup_filter([1,3,3,1])), else null. */
+export function separableFactors(f: Filter): { col: Filter; row: Filter } | null {
+  const [fh, fw] = f.shape;
+  const d = f.data;
+  if (fh < 2 || fw < 2 || d[0] === 0) return null;
+  const col = Float32Array.from({ length: fh }, (_, i) => d[i * fw]!); // first column
+  const row = Float32Array.from({ length: fw }, (_, j) => d[j]! / d[0]!); // first row, normalised
+  const scale = Math.max(...Array.from(d, Math.abs));
+  for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) if (Math.abs(col[i]! * row[j]! - d[i * fw + j]!) > 1e-6 * scale) return null;
+  return { col: { data: col, shape: [fh, 1] }, row: { data: row, shape: [1, fw] } };
 }
 
 /** The filter as a depthwise conv weight [C, 1, fh, fw], scaled by gain^(ndim/2) and flipped unless flipFilter. */
@@ -94,7 +108,13 @@ export function upfirdn2d(x: E.Tensor, f: Filter, opts: UpFirDnOptions = {}): E.
   const C = x.shape[1]!;
   const [fh, fw] = f.shape;
   if (up === 1) {
-    // Pad (negative crops) and filter at stride `down`: y[::down] of the full filtered map.
+    // Pad (negative crops) and filter at stride `down`: y[::down] of the full filtered map; an outer-product
+    // filter runs as two 1-D passes (fewer multiply-adds, measurably faster at high resolution).
+    const sep = opts.separable === false ? null : separableFactors(f);
+    if (sep) {
+      const y = E.conv2d(x, depthwiseWeight(sep.col, C, gain, flip), { groups: C, stride: [down, 1], padding: [pad[2], 0, pad[3], 0] });
+      return E.conv2d(y, depthwiseWeight(sep.row, C, 1, flip), { groups: C, stride: [1, down], padding: [0, pad[0], 0, pad[1]] });
+    }
     return E.conv2d(x, depthwiseWeight(f, C, gain, flip), { groups: C, stride: down, padding: [pad[2], pad[0], pad[3], pad[1]] });
   }
   // y[m] = sum_i x[i] g[up*i - m + p0] with g the flipped filter == conv_transpose with stride up, pads fw-1-p0 and fw-up-p1.

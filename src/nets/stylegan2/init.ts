@@ -2,6 +2,7 @@
 // weights ~ N(0, 1) (divided by the lr multiplier in mapping layers), biases at bias_init, noise strengths 0.
 import type { TensorData } from '../../io/tensor.js';
 import { RandomState } from '../../random/numpy-random.js';
+import { fastNormals } from '../../random/normal.js';
 import { setupFilter } from '../ops/upfirdn2d.js';
 import { blockResolutions, channelsAt, type DiscriminatorConfig, type GeneratorConfig, type MappingConfig } from './config.js';
 
@@ -117,7 +118,7 @@ export function initialize(specs: readonly ParamSpec[], seed: number): Map<strin
     let data: Float32Array;
     if (p.init.kind === 'randn') {
       const scale = p.init.scale;
-      data = Float32Array.from(rs.randn(n), (v) => v * scale);
+      data = fastNormals(rs, n).map((v) => v * scale);
     } else if (p.init.kind === 'const') data = new Float32Array(n).fill(p.init.value);
     else data = setupFilter(p.init.taps).data;
     out.set(p.name, { dtype: 'float32', shape: [...p.shape], data });

@@ -43,18 +43,26 @@ function synthesisLayer(P: WeightScope, x: E.Tensor, w: E.Tensor, a: LayerArgs):
     noise = E.mul(n, strength);
   }
   const weight = P.tensor('weight');
-  const y = modulatedConv2d(x, weight, styles, {
-    noise,
-    up: a.up,
-    padding: Math.floor(weight.shape[3]! / 2),
-    resampleFilter: a.filter,
-    flipWeight: a.up === 1,
-    fused: a.opts.fused ?? false,
-    polyphase: a.opts.polyphase,
-  });
   const gain = ACTIVATIONS[a.cfg.activation].defGain * (a.gain ?? 1);
   const clamp = a.cfg.convClamp === null ? null : a.cfg.convClamp * (a.gain ?? 1);
-  return biasAct(y, { b: P.tensor('bias'), act: a.cfg.activation, gain, clamp });
+  const conv = (outputGain: number, n: E.Tensor | null) =>
+    modulatedConv2d(x, weight, styles, {
+      noise: n,
+      up: a.up,
+      padding: Math.floor(weight.shape[3]! / 2),
+      resampleFilter: a.filter,
+      flipWeight: a.up === 1,
+      fused: a.opts.fused ?? false,
+      polyphase: a.opts.polyphase,
+      outputGain,
+    });
+  // Fast path: act(v) * g = act(v * g) for (leaky) ReLU and g > 0, so the gain rides on the demodulation,
+  // the noise and the bias instead of costing a pass over the output. The fused path keeps the official order.
+  if (!a.opts.fused && (a.cfg.activation === 'lrelu' || a.cfg.activation === 'relu') && gain > 0) {
+    const y = conv(gain, noise && E.mul(noise, gain));
+    return biasAct(y, { b: E.mul(P.tensor('bias'), gain), act: a.cfg.activation, gain: 1, clamp });
+  }
+  return biasAct(conv(1, noise), { b: P.tensor('bias'), act: a.cfg.activation, gain, clamp });
 }
 
 /** ToRGBLayer.forward: 1x1 modulated conv without demodulation, bias, clamp. */
