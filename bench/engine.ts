@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const dyv = data(C * H * H, 3);
   row('conv 3x3 forward (weight fed)', await time({ y }, { x: xv }), flop, 37);
   row('conv 3x3 forward (weight baked in)', await time({ y }, { x: xv }, 'initializers'), flop);
-  row('conv 3x3 input gradient', await time({ dx: dx! }, { dy: dyv }), flop, 24);
+  row('conv 3x3 input gradient (weight fed: training)', await time({ dx: dx! }, { dy: dyv }), flop, 24);
+  row('conv 3x3 input gradient (weight baked: DragGAN)', await time({ dx: dx! }, { dy: dyv }, 'initializers'), flop, 24);
   row('conv 3x3 filter gradient (patches x matmul)', await time({ dw: dw! }, { x: xv, dy: dyv }), flop, 28);
 
   // A StyleGAN2-shaped stack: four modulated 3x3 conv layers with noise, bias, lrelu and clamp at 64x64x256.
