@@ -37,20 +37,38 @@ export function oneHot(cDim: number, classIdx: number | null | undefined, batch 
   return c;
 }
 
-/**
- * The StyleGAN2 generator: mapping z -> ws and synthesis ws -> image.
- * @example const ws = await G.mapping(z, null, { psi: 0.7 }); const img = await G.synthesis(ws, { noiseMode: 'const' });
- */
-export class StyleGAN2Generator {
-  private readonly programs: E.ProgramCache;
+/** A network bound to an engine: its configuration, weights and the programs compiled from them. */
+abstract class BoundNetwork<C> {
+  protected readonly programs: E.ProgramCache;
   constructor(
     readonly engine: E.Engine,
-    readonly config: GeneratorConfig,
+    readonly config: C,
     readonly weights: Weights,
   ) {
     this.programs = new E.ProgramCache(engine);
   }
 
+  /** Number of compiled programs (ONNX Runtime sessions) this network holds open. */
+  get sessions(): number {
+    return this.programs.size;
+  }
+
+  /** Releases this network's sessions. */
+  dispose(): Promise<void> {
+    return this.programs.dispose();
+  }
+}
+
+/** Checks a label batch [batch, cDim] for a conditional network. */
+function checkLabels(c: ArrayLike<number> | null, batch: number, cDim: number, what: string): void {
+  if (cDim > 0 && (!c || c.length !== batch * cDim)) throw new InputError(`${what}: expected ${batch * cDim} label values ([${batch}, ${cDim}]), got ${c?.length ?? 0}`);
+}
+
+/**
+ * The StyleGAN2 generator: mapping z -> ws and synthesis ws -> image.
+ * @example const ws = await G.mapping(z, null, { psi: 0.7 }); const img = await G.synthesis(ws, { noiseMode: 'const' });
+ */
+export class StyleGAN2Generator extends BoundNetwork<GeneratorConfig> {
   get numWs(): number {
     return this.config.mapping.numWs!;
   }
@@ -96,11 +114,6 @@ export class StyleGAN2Generator {
     return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const' }) };
   }
 
-  /** Number of compiled programs (ONNX Runtime sessions) this generator holds open. */
-  get sessions(): number {
-    return this.programs.size;
-  }
-
   /**
    * Maps latents z [N, zDim] (float64 or float32; cast to float32 as the official code does) and labels c [N, cDim] to ws [N, numWs, wDim].
    * @example const ws = await G.mapping(zFromSeed(0, G.config.zDim), null, { psi: 0.7 });
@@ -108,7 +121,7 @@ export class StyleGAN2Generator {
   async mapping(z: ArrayLike<number>, c: ArrayLike<number> | null, o: MappingCallOptions = {}): Promise<Float32Array> {
     const { zDim, cDim } = this.config;
     const batch = this.batchOf(z.length, zDim, 'mapping z');
-    if (cDim > 0 && (!c || c.length !== batch * cDim)) throw new InputError(`mapping c: expected ${batch * cDim} label values ([${batch}, ${cDim}]), got ${c?.length ?? 0}`);
+    checkLabels(c, batch, cDim, 'mapping c');
     const psi = o.psi ?? 1;
     if (!Number.isFinite(psi)) throw new InputError(`truncation psi must be a finite number, got ${psi}`);
     const cutoff = o.cutoff ?? null;
@@ -139,27 +152,13 @@ export class StyleGAN2Generator {
   async generate(z: ArrayLike<number>, c: ArrayLike<number> | null, o: MappingCallOptions & SynthesisCallOptions = {}): Promise<Float32Array> {
     return this.synthesis(await this.mapping(z, c, o), o);
   }
-
-  /** Releases this generator's sessions. */
-  dispose(): Promise<void> {
-    return this.programs.dispose();
-  }
 }
 
 /**
  * The StyleGAN2 discriminator: images [N, C, R, R] (and labels) to logits [N, 1].
  * @example const logits = await D.logits(img, null);
  */
-export class StyleGAN2Discriminator {
-  private readonly programs: E.ProgramCache;
-  constructor(
-    readonly engine: E.Engine,
-    readonly config: DiscriminatorConfig,
-    readonly weights: Weights,
-  ) {
-    this.programs = new E.ProgramCache(engine);
-  }
-
+export class StyleGAN2Discriminator extends BoundNetwork<DiscriminatorConfig> {
   /** The discriminator graph for a batch size. */
   graph(batch: number): { logits: E.Tensor } {
     const { imgChannels: C, imgResolution: R, cDim } = this.config;
@@ -173,14 +172,10 @@ export class StyleGAN2Discriminator {
     const per = C * R * R;
     if (img.length === 0 || img.length % per !== 0) throw new InputError(`discriminator: expected images of ${per} values ([${C}, ${R}, ${R}]), got ${img.length}`);
     const batch = img.length / per;
-    if (cDim > 0 && (!c || c.length !== batch * cDim)) throw new InputError(`discriminator c: expected ${batch * cDim} label values, got ${c?.length ?? 0}`);
+    checkLabels(c, batch, cDim, 'discriminator c');
     const prog = await this.programs.get(`d:${batch}`, () => this.graph(batch));
     const feeds: Record<string, E.Feed> = { img };
     if (cDim > 0) feeds.c = Float32Array.from(c!);
     return (await prog.run(feeds)).logits!.data;
-  }
-
-  dispose(): Promise<void> {
-    return this.programs.dispose();
   }
 }
