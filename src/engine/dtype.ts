@@ -26,13 +26,3 @@ export function toOrtData(dtype: DType, values: ArrayLike<number>): OrtData {
   }
 }
 
-/** Reads any onnxruntime output array back as float64 numbers (exact for int64 below 2^53). */
-export function fromOrtData(data: unknown): Float64Array {
-  if (data instanceof BigInt64Array) return Float64Array.from(data, (v) => Number(v));
-  return Float64Array.from(data as ArrayLike<number>);
-}
-
-/** True for the element types gradients flow through. */
-export function isFloat(dtype: DType): boolean {
-  return dtype === 'float32';
-}

@@ -4,8 +4,8 @@ import { GraphError } from '../errors.js';
 import { ONNX_DTYPE, type DType } from './dtype.js';
 import { topoSort } from './graph.js';
 import type { Shape } from './shape.js';
-import { ConstantOp, InputOp, type InputAttrs, ParamOp, type Parameter, type RandomKind } from './sources.js';
-import type { Attr, EmitCompat, Emitter, Node, Tensor } from './tensor.js';
+import { ConstantOp, InputOp, type InputAttrs, isLeaf, ParamOp, type Parameter, type RandomKind } from './sources.js';
+import type { Attr, EmitCompat, Emitter, Tensor } from './tensor.js';
 
 const { onnx } = onnxProto;
 export const OPSET = 18;
@@ -96,7 +96,7 @@ export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'in
   // Output names go to the tensors that produce them (leaves and repeated outputs get an Identity).
   const outputNames = new Map<Tensor, string>();
   for (const [name] of outEntries) claim(name, 'output');
-  for (const [name, t] of outEntries) if (!outputNames.has(t) && !isLeafNode(t.node)) outputNames.set(t, name);
+  for (const [name, t] of outEntries) if (!outputNames.has(t) && !isLeaf(t.node)) outputNames.set(t, name);
 
   const e: Emitter = {
     compat: { webgpu: compat.webgpu ?? false },
@@ -110,12 +110,12 @@ export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'in
     node: (opType, ins, outs, attrs = {}) => {
       nodes.push({ opType, input: [...ins], output: [...outs], name: fresh(opType), attribute: Object.entries(attrs).map(([k, v]) => attrProto(k, v)) });
     },
-    ints: (values, scalar = false) => {
-      const key = `i64${scalar ? 's' : ''}:${values.join(',')}`;
+    ints: (values) => {
+      const key = `i64:${values.join(',')}`;
       let name = constCache.get(key);
       if (!name) {
         name = fresh('ints');
-        addInit(name, 'int64', scalar ? [] : [values.length], values);
+        addInit(name, 'int64', [values.length], values);
         constCache.set(key, name);
       }
       return name;
@@ -180,10 +180,6 @@ export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'in
     graph,
   };
   return { bytes: onnx.ModelProto.encode(model).finish(), inputs, params, outputs: outInfos };
-}
-
-function isLeafNode(node: Node): boolean {
-  return node.op === InputOp || node.op === ParamOp || node.op === ConstantOp;
 }
 
 /** Decodes a model's bytes (for inspection and round-trip tests). */

@@ -92,11 +92,6 @@ export function constant(values: number | ArrayLike<number>, shape?: Shape, dtyp
   return apply1(ConstantOp, [], { value: ndarray(s, data, dtype) });
 }
 
-/** A scalar constant of the same element type as `like`. */
-export function scalarLike(v: number, like: Tensor): Tensor {
-  return constant(v, [], like.dtype);
-}
-
 /** Lifts a number to a scalar constant (of `like`'s dtype); tensors pass through. */
 export function lift(x: Tensor | number, like?: Tensor): Tensor {
   return x instanceof Tensor ? x : constant(x, [], like?.dtype ?? 'float32');
@@ -105,9 +100,4 @@ export function lift(x: Tensor | number, like?: Tensor): Tensor {
 /** True when a node is a leaf (input, parameter or constant). */
 export function isLeaf(node: Node): boolean {
   return node.op === InputOp || node.op === ParamOp || node.op === ConstantOp;
-}
-
-/** The constant value of a tensor if it is a Constant node, else undefined (used to fold trivial ops). */
-export function constValue(t: Tensor): NDArray | undefined {
-  return t.node.op === ConstantOp ? (t.node.attrs as ConstantAttrs).value : undefined;
 }

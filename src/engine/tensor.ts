@@ -34,8 +34,8 @@ export interface Emitter {
   tmp(hint?: string): string;
   /** Appends one ONNX node. */
   node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs?: Record<string, Attr>): void;
-  /** An int64 constant (shape [values.length], or a scalar when `scalar`) and returns its name. */
-  ints(values: readonly number[], scalar?: boolean): string;
+  /** An int64 constant of shape [values.length]; returns its name. */
+  ints(values: readonly number[]): string;
   /** A constant of `dtype` with the given shape and returns its name. */
   constant(dtype: DType, shape: Shape, values: ArrayLike<number>): string;
   /** Concat along `axis`, chained in groups when the target limits a node's inputs. */

@@ -88,11 +88,11 @@ export class StyleGAN2Generator extends BoundNetwork<GeneratorConfig> {
     return n / per;
   }
 
-  /** The mapping graph for a batch size and truncation (psi and cutoff are baked in). */
-  mappingGraph(batch: number, o: MappingCallOptions = {}): { ws: E.Tensor } {
+  /** The mapping graph for a batch size and truncation (psi and cutoff baked in; `classIdx` bakes the label too). */
+  mappingGraph(batch: number, o: MappingCallOptions & { classIdx?: number } = {}): { ws: E.Tensor } {
     const { zDim, cDim } = this.config;
     const z = zDim > 0 ? E.input('z', [batch, zDim]) : null;
-    const c = cDim > 0 ? E.input('c', [batch, cDim]) : null;
+    const c = cDim === 0 ? null : o.classIdx === undefined ? E.input('c', [batch, cDim]) : E.constant(oneHot(cDim, o.classIdx, batch), [batch, cDim]);
     return { ws: mappingNetwork(this.config.mapping, this.weights.scope('mapping'), z, c, o) };
   }
 
@@ -107,10 +107,7 @@ export class StyleGAN2Generator extends BoundNetwork<GeneratorConfig> {
    * @example const { bytes } = toOnnx(G.graph(1, { psi: 0.7, noiseMode: 'const' }));
    */
   graph(batch: number, o: MappingCallOptions & { noiseMode?: NoiseMode; classIdx?: number } = {}): { img: E.Tensor } {
-    const { zDim, cDim } = this.config;
-    const z = zDim > 0 ? E.input('z', [batch, zDim]) : null;
-    const c = cDim === 0 ? null : o.classIdx === undefined ? E.input('c', [batch, cDim]) : E.constant(oneHot(cDim, o.classIdx, batch), [batch, cDim]);
-    const ws = mappingNetwork(this.config.mapping, this.weights.scope('mapping'), z, c, o);
+    const { ws } = this.mappingGraph(batch, o);
     return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const' }) };
   }
 

@@ -54,22 +54,6 @@ export class Weights {
     return [...this.params.values()];
   }
 
-  /** Current values by name (Parameters reflect training updates). */
-  toTensorData(): Map<string, TensorData> {
-    const out = new Map<string, TensorData>();
-    for (const [name, t] of this.tensors) {
-      const p = this.params.get(name);
-      out.set(name, p ? { dtype: 'float32', shape: [...p.shape], data: p.data } : t);
-    }
-    return out;
-  }
-
-  /** Total number of stored values whose names match `filter` (default: all). */
-  count(filter: (name: string) => boolean = () => true): number {
-    let n = 0;
-    for (const [name, t] of this.tensors) if (filter(name)) n += t.shape.reduce((a, b) => a * b, 1);
-    return n;
-  }
 }
 
 /** Weights under a name prefix. */

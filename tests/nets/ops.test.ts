@@ -60,7 +60,6 @@ describe('upfirdn2d: fast path equals the official _upfirdn2d_ref', () => {
 describe('conv2d_resample: official fast paths equal the generic fallback', () => {
   const cases: [string, number[], Parameters<typeof conv2dResample>[2]][] = [
     ['3x3 up 2, pad 1, flipWeight false (SynthesisLayer conv0)', [4, 3, 3, 3], { f: f4, up: 2, padding: 1, flipWeight: false }],
-    ['3x3 up 2 as one zero-padded polyphase conv', [4, 3, 3, 3], { f: f4, up: 2, padding: 1, flipWeight: false, polyphase: 'single' }],
     ['3x3 up 2 as polyphase convs', [4, 3, 3, 3], { f: f4, up: 2, padding: 1, flipWeight: false, polyphase: true }],
     ['4x4 up 2, flipWeight true, asymmetric filter', [4, 3, 4, 4], { f: fOdd, up: 2, padding: 1 }],
     ['4x4 up 2, flipWeight true, asymmetric filter, polyphase', [4, 3, 4, 4], { f: fOdd, up: 2, padding: 1, polyphase: true }],

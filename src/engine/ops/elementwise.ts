@@ -1,8 +1,7 @@
 // Element-wise maths with NumPy broadcasting: arithmetic, transcendental functions and their gradients.
-import type { DType } from '../dtype.js';
 import { broadcastShapes } from '../shape.js';
-import { constant, lift } from '../sources.js';
-import { apply1, expect, type NDArray, type OpDef, type Tensor } from '../tensor.js';
+import { lift } from '../sources.js';
+import { apply1, expect, type OpDef, type Tensor } from '../tensor.js';
 import { broadcastMap, erf } from './refutil.js';
 import { sumToShape } from './reduce.js';
 import { greater, greaterEqual, where } from './logic.js';
@@ -145,17 +144,7 @@ export const maximum = (a: Tensor | number, b: Tensor | number): Tensor => binar
 /** Element-wise minimum. @example minimum(x, 1) */
 export const minimum = (a: Tensor | number, b: Tensor | number): Tensor => binary(MIN, a, b);
 
-/** Numerical helper: a float constant tensor of `dtype` (default float32). */
-export function full(value: number, dtype: DType = 'float32'): Tensor {
-  return constant(value, [], dtype);
-}
-
 /** Linear interpolation a + (b - a) * t, as torch.lerp. @example lerp(wAvg, w, psi) */
 export function lerp(a: Tensor, b: Tensor, t: Tensor | number): Tensor {
   return add(a, mul(sub(b, a), t));
-}
-
-/** The reference values of an array cast to float32 precision (for tests comparing with onnxruntime). */
-export function fround(a: NDArray): NDArray {
-  return { ...a, data: a.data.map(Math.fround) };
 }

@@ -14,10 +14,10 @@ export interface Conv2dResampleOptions {
   flipWeight?: boolean;
   flipFilter?: boolean;
   /**
-   * Formulation of upsampling convs: ConvTranspose (default: fastest end to end on onnxruntime's CPU provider,
-   * measured on the StyleGAN2 generators), polyphase convs (true), or one zero-padded polyphase conv ('single').
+   * Upsampling convs as polyphase convs (true) instead of ConvTranspose (default: fastest end to end on
+   * onnxruntime's CPU provider, measured on the StyleGAN2 generators).
    */
-  polyphase?: boolean | 'single';
+  polyphase?: boolean;
 }
 
 /** The official padding adjustment for up/downsampling; returns [x0, x1, y0, y1] and the filter size. */
@@ -51,34 +51,27 @@ function convWrapper(x: E.Tensor, w: E.Tensor, o: { stride?: number; padding?: [
 }
 
 /**
- * conv_transpose2d(x, w, stride) with pad 0, as one small convolution per output phase (same multiply-adds,
- * but onnxruntime's Conv is several times faster than its ConvTranspose on large maps), interleaved by
- * depth-to-space. w is [I, O, k, k] (conv_transpose layout, applied unflipped). Returns the map and how many
- * trailing rows/columns it has beyond the transposed conv's (k - 1 + s(H - 1) + 1) (they are zeros).
+ * conv_transpose2d(x, w, stride) with pad 0, as one small convolution per output phase (the same multiply-adds),
+ * interleaved by depth-to-space: an alternative for providers with a slow ConvTranspose (on onnxruntime's CPU
+ * provider ConvTranspose measured faster). w is [I, O, k, k] (conv_transpose layout, applied unflipped). Returns
+ * the map and how many trailing rows/columns it has beyond the transposed conv's (k - 1 + s(H - 1) + 1) (zeros).
  */
-export function convTransposePolyphase(x: E.Tensor, w: E.Tensor, s: number, mode: 'phases' | 'single' = 'phases'): { y: E.Tensor; extra: [number, number] } {
+export function convTransposePolyphase(x: E.Tensor, w: E.Tensor, s: number): { y: E.Tensor; extra: [number, number] } {
   const [, , H, W] = x.shape as number[];
   const [, , kh, kw] = w.shape as number[];
   const wc = E.transpose(w, [1, 0, 2, 3]); // [O, I, kh, kw]
   const J = [Math.ceil(((H! - 1) * s + kh!) / s), Math.ceil(((W! - 1) * s + kw!) / s)];
-  const K = [Math.ceil(kh! / s), Math.ceil(kw! / s)];
   const taps = (k: number, r: number) => Math.ceil((k - r) / s); // taps of phase r
   // Phase r of an axis uses kernel taps r + s*t (t = 0..taps-1), reversed for correlation.
   const phaseKernel = (ry: number, rx: number, size: [number, number]) => {
     const rows = Array.from({ length: size[0] }, (_, u) => ry + s * (size[0] - 1 - u));
     const cols = Array.from({ length: size[1] }, (_, u) => rx + s * (size[1] - 1 - u));
-    const pick = (t: E.Tensor, axis: number, idx: number[]) => {
-      const valid = idx.filter((i) => i < t.shape[axis]!);
-      const g = E.gather(t, valid, axis);
-      const missing = idx.length - valid.length; // leading taps beyond the kernel are zero
-      return missing ? E.pad(g, g.shape.map((_, a): [number, number] => (a === axis ? [missing, 0] : [0, 0]))) : g;
-    };
-    return pick(pick(wc, 2, rows), 3, cols);
+    return E.gather(E.gather(wc, rows, 2), cols, 3);
   };
   const phases: E.Tensor[] = [];
   for (let ry = 0; ry < s; ry++) {
     for (let rx = 0; rx < s; rx++) {
-      const size: [number, number] = mode === 'single' ? [K[0]!, K[1]!] : [taps(kh!, ry), taps(kw!, rx)];
+      const size: [number, number] = [taps(kh!, ry), taps(kw!, rx)];
       const kern = phaseKernel(ry, rx, size);
       phases.push(E.conv2d(x, kern, { padding: [size[0] - 1, size[1] - 1, J[0]! - H!, J[1]! - W!] }));
     }
@@ -145,7 +138,7 @@ export function conv2dResample(x: E.Tensor, w: E.Tensor, o: Conv2dResampleOption
     let y: E.Tensor;
     if (groups === 1 && pxt === 0 && pyt === 0 && o.polyphase) {
       // Same transposed conv as polyphase convolutions; its trailing zero rows/columns become negative padding.
-      const p = convTransposePolyphase(x, flipWeight ? E.flip(wt, [2, 3]) : wt, up, o.polyphase === 'single' ? 'single' : 'phases');
+      const p = convTransposePolyphase(x, flipWeight ? E.flip(wt, [2, 3]) : wt, up);
       y = upfirdn2d(p.y, f, { padding: [px0, px1 - p.extra[1], py0, py1 - p.extra[0]], gain: up * up, ...ff });
     } else {
       y = convWrapper(x, wt, { stride: up, padding: [pyt, pxt], groups, transpose: true, flipWeight: !flipWeight });

@@ -17,7 +17,7 @@ export interface ModulatedConvOptions {
   flipWeight?: boolean;
   fused?: boolean;
   /** Formulation of the upsampling conv (see conv2dResample). */
-  polyphase?: boolean | 'single';
+  polyphase?: boolean;
   /** Multiplies the convolution's output (before the noise) with no extra pass: folded into the demodulation. */
   outputGain?: number;
 }

@@ -16,7 +16,7 @@ export interface SynthesisOptions {
   /** Per-sample weights with a grouped conv (the official inference path) instead of the fast path. */
   fused?: boolean;
   /** Formulation of upsampling convs (see conv2dResample); the default is the fastest measured. */
-  polyphase?: boolean | 'single';
+  polyphase?: boolean;
   /** Collects each block's feature map (DragGAN reads them). */
   features?: Map<string, E.Tensor>;
 }
