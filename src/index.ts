@@ -14,6 +14,7 @@ export { Weights } from './nets/weights.js';
 export * from './nets/stylegan2/config.js';
 export { type NoiseMode } from './nets/stylegan2/synthesis.js';
 export { StyleGAN2Generator, StyleGAN2Discriminator, oneHot, type MappingCallOptions, type SynthesisCallOptions } from './models/stylegan2.js';
+export type { Generator, SynthesisGraphOptions } from './models/generator.js';
 export {
   readNvidiaPickle, readStylelabModel, writeStylelabModel, readCheckpointBytes, defaultGeneratorRole, FORMAT_VERSION, NETWORK_ROLES,
   type Checkpoint, type NetworkEntry, type NetworkRole, type StylelabConfigFile,

@@ -8,21 +8,9 @@ import { discriminator } from '../nets/stylegan2/discriminator.js';
 import { mappingNetwork } from '../nets/stylegan2/mapping.js';
 import { type NoiseMode, synthesisNetwork } from '../nets/stylegan2/synthesis.js';
 import type { Weights } from '../nets/weights.js';
+import type { Generator, MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
 
-export interface MappingCallOptions {
-  /** Truncation psi (default 1: none). */
-  psi?: number;
-  /** Truncate only the first N ws (default: all). */
-  cutoff?: number | null;
-}
-
-export interface SynthesisCallOptions {
-  noiseMode?: NoiseMode;
-  /** Seed of the noise for noiseMode 'random' (default 0). */
-  noiseSeed?: number;
-  /** The official fused (grouped-conv) formulation instead of the fast one. */
-  fused?: boolean;
-}
+export type { MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
 
 /** One-hot labels [N, cDim] for a class index, checking the range. */
 export function oneHot(cDim: number, classIdx: number | null | undefined, batch = 1): Float32Array {
@@ -68,9 +56,25 @@ function checkLabels(c: ArrayLike<number> | null, batch: number, cDim: number, w
  * The StyleGAN2 generator: mapping z -> ws and synthesis ws -> image.
  * @example const ws = await G.mapping(z, null, { psi: 0.7 }); const img = await G.synthesis(ws, { noiseMode: 'const' });
  */
-export class StyleGAN2Generator extends BoundNetwork<GeneratorConfig> {
+export class StyleGAN2Generator extends BoundNetwork<GeneratorConfig> implements Generator {
+  readonly arch = 'stylegan2';
   get numWs(): number {
     return this.config.mapping.numWs!;
+  }
+  get zDim(): number {
+    return this.config.zDim;
+  }
+  get cDim(): number {
+    return this.config.cDim;
+  }
+  get wDim(): number {
+    return this.config.wDim;
+  }
+  get imgResolution(): number {
+    return this.config.imgResolution;
+  }
+  get imgChannels(): number {
+    return this.config.imgChannels;
   }
 
   /** The tracked average w (`mapping.w_avg`), the centre of truncation. */
@@ -97,9 +101,9 @@ export class StyleGAN2Generator extends BoundNetwork<GeneratorConfig> {
   }
 
   /** The synthesis graph for a batch size. */
-  synthesisGraph(batch: number, o: SynthesisCallOptions = {}): { img: E.Tensor } {
+  synthesisGraph(batch: number, o: SynthesisGraphOptions = {}): { img: E.Tensor } {
     const ws = E.input('ws', [batch, this.numWs, this.config.wDim]);
-    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', fused: o.fused }) };
+    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', fused: o.fused, features: o.features }) };
   }
 
   /**
