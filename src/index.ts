@@ -21,3 +21,4 @@ export {
 } from './models/checkpoint.js';
 export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
 export { openGenerator, openDiscriminator } from './models/open.js';
+export { InterpVideo, CubicSpline, loopSpline, interpVideoLayout, layoutGrid, shuffleLegacy, type InterpVideoOptions, type InterpVideoLayout } from './models/video.js';

@@ -2,13 +2,13 @@
 // cells, each a cubic spline in W through its keyframe seeds) written as MP4 (ffmpeg) or animated GIF (sharp).
 import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { findOnPath, gifDelayMs, openGifWriter, openMp4Writer, type VideoWriter, videoFormatOf } from '../io/video-file.js';
 import type { Generator } from '../models/generator.js';
 import { oneHot } from '../models/stylegan2.js';
-import { InterpVideo, interpVideoLayout } from '../models/video.js';
 import { parseSeeds } from '../models/generate.js';
+import { InterpVideo, interpVideoLayout } from '../models/video.js';
 import { parseClass, parseIndex, parseNumber } from './options.js';
 import { type GlobalOptions, warn, withGenerator, withProgress } from './session.js';
-import { findOnPath, gifDelayMs, openGifWriter, openMp4Writer, type VideoWriter, videoFormatOf } from './video-encode.js';
 
 /** The options as commander hands them over (strings, checked here). */
 export interface VideoArgs {

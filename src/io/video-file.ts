@@ -3,12 +3,11 @@
 // write to a temporary name beside the output and rename it into place when complete, so an error or
 // Ctrl-C never leaves a partial file under the output's name (nor the temporary one).
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, extname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import sharp from 'sharp';
 import { InputError } from '../errors.js';
-import { writeOutput } from './session.js';
 
 export type VideoFormat = 'mp4' | 'gif';
 
@@ -91,8 +90,12 @@ export function openMp4Writer(path: string, spec: VideoSpec, o: Mp4Options = {})
   if (!ffmpeg) {
     throw new InputError(`cannot write ${path}: ffmpeg was not found on PATH; install it (bash scripts/install-ffmpeg.sh) or write a .gif instead`);
   }
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = temporaryName(path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new InputError(`cannot write ${path}: ${(e as Error).message}`);
+  }
   // yuv420p needs even sizes: pad by one black row or column where a size is odd.
   const args = [
     '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
@@ -189,7 +192,15 @@ export function openGifWriter(path: string, spec: VideoSpec, numFrames: number):
       const gif = await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw, limitInputPixels: false })
         .gif({ loop: 0, delay: new Array<number>(numFrames).fill(gifDelayMs(spec.fps)), keepDuplicateFrames: true })
         .toBuffer();
-      writeOutput(path, new Uint8Array(gif.buffer, gif.byteOffset, gif.byteLength));
+      const tmp = temporaryName(path);
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(tmp, gif);
+        renameSync(tmp, path);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw new InputError(`cannot write ${path}: ${(e as Error).message}`);
+      }
     },
     abort() {},
   };
