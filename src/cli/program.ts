@@ -86,7 +86,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--class <n>', 'class index (conditional networks only)')
     .option('--fps <n>', 'frames per second', '60')
     .option('--bitrate <rate>', 'MP4 bit rate', '12M')
-    .option('--batch <n>', 'frames per synthesis call (default: about 8 images a call)')
+    .option('--batch <n>', 'frames per synthesis call (default: up to 8 images of 256x256 a call)')
     .requiredOption('--output <file>', 'the .mp4 or .gif to write')
     .action(async (opts, cmd: Command) => print(await runVideo(opts, globals(cmd))));
 
