@@ -8,6 +8,7 @@ import { CubicSpline, InterpVideo, interpVideoLayout, layoutGrid, loopSpline, sh
 import { createEngine, type Engine, loadCheckpoint, openGenerator } from '../../src/node.js';
 import { zFromSeed } from '../../src/random/numpy-random.js';
 import { assertU8Close, fixtureU8, TINY } from '../cli/helpers.js';
+import { fixture } from '../fixtures.js';
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -193,4 +194,27 @@ test('leaks: 200 frames on a fresh engine hold two programs, bounded memory, non
   await G.dispose();
   assert.equal(engine.liveSessions, 0);
   await engine.dispose();
+});
+
+test('StyleGAN3 (config T): keyframe frames are gen_images.py images (the same code, any Generator)', async (t) => {
+  const engine = createEngine({ threads: 1 });
+  let G: Generator;
+  try {
+    G = openGenerator(engine, loadCheckpoint(fixture('stylegan3-t-tiny', 'network.pkl')));
+  } catch (e) {
+    await engine.dispose();
+    // Until StyleGAN3 support (branch sg3) is merged, openGenerator refuses these networks.
+    if (/StyleGAN3 generator, which this version of stylelab does not run yet/.test((e as Error).message)) return t.skip('this build refuses StyleGAN3 networks');
+    throw e;
+  }
+  try {
+    const video = await InterpVideo.create(G, { seeds: [0, 1], wFrames: 2, psi: 0.7 });
+    const frames: Uint8Array[] = [];
+    for await (const f of video.frames({ batch: 3 })) frames.push(f);
+    assert.equal(frames.length, 4);
+    for (const k of [0, 1]) assertU8Close(frames[2 * k]!, fixtureU8('stylegan3-t-tiny', `u8_seed${k}_psi0.7_const.npy`), `stylegan3 frame ${2 * k}`);
+  } finally {
+    await G.dispose();
+    await engine.dispose();
+  }
 });
