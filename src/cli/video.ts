@@ -1,6 +1,7 @@
 // `stylelab video`: NVlabs stylegan3's gen_video.py, a looping latent interpolation video (a grid of
 // cells, each a cubic spline in W through its keyframe seeds) written as MP4 (ffmpeg) or animated GIF (sharp).
 import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { findOnPath, gifDelayMs, openGifWriter, openMp4Writer, type VideoWriter, videoFormatOf } from '../io/video-file.js';
 import type { Generator } from '../models/generator.js';
@@ -91,6 +92,8 @@ export async function runVideo(a: VideoArgs, g: GlobalOptions): Promise<string> 
   const batch = a.batch === undefined ? undefined : parsePositive(a.batch, '--batch');
   if (!a.output.trim()) throw new InputError('--output must not be empty');
   if (existsSync(a.output) && statSync(a.output).isDirectory()) throw new InputError(`--output ${a.output} is a folder; give a file name such as ${a.output.replace(/\/+$/, '')}/lerp.mp4`);
+  const parent = dirname(a.output);
+  if (existsSync(parent) && !statSync(parent).isDirectory()) throw new InputError(`--output ${a.output}: ${parent} is a file, not a folder`);
   const format = videoFormatOf(a.output);
   const ffmpeg = format === 'mp4' ? findOnPath('ffmpeg') : null;
   if (format === 'mp4' && !ffmpeg) {

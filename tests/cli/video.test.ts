@@ -43,12 +43,13 @@ describe('stylelab video', { concurrency: 2 }, () => {
     const m = await sharp(out, { animated: true }).metadata();
     assert.deepEqual([m.format, m.pages, m.width, m.pageHeight, m.loop], ['gif', 10, 64, 32, 0]);
     assert.deepEqual(m.delay, new Array(10).fill(20));
-    // Frame 0's left cell is seed 0 (cells: [[0, 1], [2, 3]]); GIF colours are quantised, so compare loosely.
+    // Frame 0's left cell is seed 0 (cells: [[0, 1], [2, 3]]); GIF colours are quantised, so compare loosely:
+    // measured 0.8 (BGR order: 18, seed 1: 33).
     const { data } = await sharp(out, { page: 0 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const expected = fixtureU8('stylegan2-tiny', 'u8_seed0_psi1.0_const.npy');
     let diff = 0;
     for (let i = 0; i < expected.length; i++) diff += Math.abs(data[(Math.floor(i / 96) * 64) * 3 + (i % 96)]! - expected[i]!);
-    assert.ok(diff / expected.length < 12, `mean difference ${diff / expected.length} to seed 0`);
+    assert.ok(diff / expected.length < 4, `mean difference ${diff / expected.length} to seed 0`);
   });
 
   test('MP4: frame count, size, H.264 yuv420p at 60 fps (ffprobe)', { skip: NO_FFMPEG }, async () => {
@@ -60,6 +61,14 @@ describe('stylelab video', { concurrency: 2 }, () => {
     const probe = JSON.parse(execFileSync(FFPROBE!, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,pix_fmt,nb_read_frames,r_frame_rate', '-of', 'json', out], { encoding: 'utf8' })) as { streams: Record<string, string | number>[] };
     const s = probe.streams[0]!;
     assert.deepEqual([s.codec_name, s.width, s.height, s.pix_fmt, s.r_frame_rate, s.nb_read_frames], ['h264', 32, 64, 'yuv420p', '60/1', '12']);
+    // Frame 0, decoded: the top cell is seed 0 at psi 0.7 (cells [[0, 1, 2], [3, 4, 5]]). yuv420p halves the colour
+    // resolution of these noisy 32x32 images, so compare loosely: measured 16 (BGR order: 24, seed 1: 32).
+    const rgb = execFileSync(findOnPath('ffmpeg')!, ['-v', 'error', '-i', out, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+    assert.equal(rgb.length, 32 * 64 * 3);
+    const expected = fixtureU8('stylegan2-tiny', 'u8_seed0_psi0.7_const.npy');
+    let diff = 0;
+    for (let i = 0; i < expected.length; i++) diff += Math.abs(rgb[i]! - expected[i]!);
+    assert.ok(diff / expected.length < 20, `mean difference ${diff / expected.length} to seed 0`);
   });
 
   test('--num-keyframes cycles the seeds; --fps sets the GIF delays', async () => {
@@ -95,9 +104,12 @@ describe('stylelab video', { concurrency: 2 }, () => {
     });
   }
 
-  test('error: unknown extension, output is a folder', async () => {
+  test('error: unknown extension, output is a folder or inside a file', async () => {
     assertOneLineError(await stylelab('video', '--network', TINY, '--seeds', '0', '--output', join(tmp.dir, 'x.avi')), /unknown video format '\.avi': expected \.mp4 or \.gif/, 'avi');
     assertOneLineError(await stylelab('video', '--network', TINY, '--seeds', '0', '--output', tmp.dir), /is a folder; give a file name/, 'folder');
+    const file = join(tmp.dir, 'a-file');
+    writeFileSync(file, 'x');
+    assertOneLineError(await stylelab('video', '--network', TINY, '--seeds', '0', '--output', join(file, 'x.gif')), /--output .*a-file\/x\.gif: .*a-file is a file, not a folder/, 'parent is a file');
   });
 
   test('error: a conditional network without --class, and no file', async () => {
