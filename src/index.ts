@@ -28,3 +28,4 @@ export { type GeneratorConfig3, type SynthesisConfig3, DEFAULT_SYNTHESIS3, gener
 export { generator3Specs, initialize3 } from './nets/stylegan3/init.js';
 export { makeTransform, invert3x3, inputTransform } from './nets/stylegan3/transform.js';
 export { type GeneratorArch, GENERATOR_ARCHS } from './models/checkpoint.js';
+export { InterpVideo, CubicSpline, loopSpline, interpVideoLayout, layoutGrid, shuffleLegacy, type InterpVideoOptions, type InterpVideoLayout } from './models/video.js';

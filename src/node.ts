@@ -83,3 +83,4 @@ export function saveStylelabModel(ckpt: Checkpoint, dir: string, roles?: readonl
     throw e;
   }
 }
+export { openMp4Writer, openGifWriter, videoFormatOf, findOnPath, gifDelayMs, type VideoWriter, type VideoSpec, type VideoFormat, type Mp4Options } from './io/video-file.js';

@@ -9,6 +9,7 @@ import { runInfo } from './info.js';
 import { parseThreads } from './options.js';
 import type { GlobalOptions } from './session.js';
 import { runStyleMix } from './style-mix.js';
+import { runVideo } from './video.js';
 
 /** The package version (dist/src/cli -> package root). */
 function version(): string {
@@ -73,6 +74,23 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
     .requiredOption('--outdir <dir>', 'output folder')
     .action(async (opts, cmd: Command) => print(await runStyleMix(opts, globals(cmd))));
+
+  program
+    .command('video')
+    .description("a looping latent interpolation video, as NVIDIA's gen_video.py (.mp4 through ffmpeg, or .gif)")
+    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .requiredOption('--seeds <list>', 'keyframe seeds, e.g. 0-31 (cycled to fill grid x keyframes)')
+    .option('--shuffle-seed <n>', 'shuffle the seeds with this seed (as gen_video.py)')
+    .option('--grid <WxH>', 'grid of videos, e.g. 4x2', '1x1')
+    .option('--num-keyframes <n>', 'keyframes per cell (default: number of seeds / grid cells)')
+    .option('--w-frames <n>', 'frames between keyframes', '120')
+    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--class <n>', 'class index (conditional networks only)')
+    .option('--fps <n>', 'frames per second', '60')
+    .option('--bitrate <rate>', 'MP4 bit rate', '12M')
+    .option('--batch <n>', 'frames per synthesis call (default: up to 8 images of 256x256 a call)')
+    .requiredOption('--output <file>', 'the .mp4 or .gif to write')
+    .action(async (opts, cmd: Command) => print(await runVideo(opts, globals(cmd))));
 
   program
     .command('info')
