@@ -10,6 +10,7 @@ import { parseThreads } from './options.js';
 import type { GlobalOptions } from './session.js';
 import { runStyleMix } from './style-mix.js';
 import { runVideo } from './video.js';
+import { runTranslate } from './translate.js';
 
 /** The package version (dist/src/cli -> package root). */
 function version(): string {
@@ -124,6 +125,17 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--batch <n>', 'batch size of the model', '1')
     .option('--class <n>', 'bake this class into the model (conditional networks; otherwise c is an input)')
     .action(async (output: string, opts, cmd: Command) => print(await runExport({ ...opts, output }, globals(cmd))));
+
+  program
+    .command('translate')
+    .description("U-GAT-IT image-to-image translation, as UGATIT.py's test phase (one PNG per input image)")
+    .requiredOption('--checkpoint <path>', 'U-GAT-IT snapshot (<dataset>_params_NNNNNNN.pt) or stylelab model folder')
+    .option('--direction <dir>', 'A2B or B2A', 'A2B')
+    .requiredOption('--input <path>', 'an image file or a folder of images')
+    .requiredOption('--outdir <dir>', 'output folder')
+    .option('--img-size <n>', 'model image size (light-mode models; full-mode models fix it; default 256)')
+    .option('--heatmap', 'also write the CAM heatmap as <name>_heatmap.png')
+    .action(async (opts, cmd: Command) => print(await runTranslate(opts, globals(cmd))));
 
   return program;
 }

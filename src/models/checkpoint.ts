@@ -9,6 +9,9 @@ import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type Generator
 import { discriminatorSpecs, generatorSpecs } from '../nets/stylegan2/init.js';
 import { type GeneratorConfig3, generatorConfig3FromKwargs, validateGeneratorConfig3 } from '../nets/stylegan3/config.js';
 import { generator3Specs } from '../nets/stylegan3/init.js';
+import { isUgatitParams } from './ugatit-checkpoint.js';
+
+const UGATIT_HINT = 'this is a U-GAT-IT checkpoint, which translates images: use `stylelab translate --checkpoint <path>`';
 
 /** Which network of a snapshot: the trained generator, its moving average (used for generation), the discriminator. */
 export type NetworkRole = 'G' | 'G_ema' | 'D';
@@ -165,6 +168,7 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
   }
   if (typeof file !== 'object' || file === null || typeof file.formatVersion !== 'number') throw new CheckpointError('config.json has no formatVersion: not a stylelab model');
   if (file.formatVersion > FORMAT_VERSION) throw new CheckpointError(`config.json has formatVersion ${file.formatVersion}; this stylelab reads up to ${FORMAT_VERSION}`);
+  if ((file.arch as string) === 'ugatit') throw new CheckpointError(UGATIT_HINT);
   if (!GENERATOR_ARCHS.includes(file.arch)) throw new CheckpointError(`config.json names architecture '${String(file.arch)}', which stylelab does not know`);
   const st = readSafetensors(weights);
   const networks: Checkpoint['networks'] = {};
@@ -187,6 +191,7 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
  */
 export function readCheckpointBytes(bytes: Uint8Array): Checkpoint {
   const kind = sniffFileKind(bytes);
+  if (isUgatitParams(bytes)) throw new CheckpointError(UGATIT_HINT);
   if (kind === 'pickle') return readNvidiaPickle(bytes);
   if (kind === 'safetensors') throw new CheckpointError('this is a safetensors weights file: load the stylelab model folder (with its config.json) instead');
   if (kind === 'zip') throw new CheckpointError('this is a PyTorch zip checkpoint (torch.save), not a StyleGAN network pickle');

@@ -1,0 +1,82 @@
+// U-GAT-IT checkpoints on disk (Node): official `.pt` snapshots and stylelab model folders, read and written.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CheckpointError, InputError } from '../errors.js';
+import { isLegacyTorchFile } from '../io/torch.js';
+import { sniffFileKind } from '../io/sniff.js';
+import type { UgatitConfig, UgatitNet } from '../nets/ugatit/config.js';
+import { isUgatitConfigJson, readUgatitModel, readUgatitParams, type UgatitCheckpoint, writeUgatitModel } from './ugatit-checkpoint.js';
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read checkpoint ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Loads a U-GAT-IT checkpoint: an official `<dataset>_params_NNNNNNN.pt` (zip or legacy torch.save) or a stylelab
+ * model folder (or its config.json). `given.imgSize` sets the size of a light-mode model; a full-mode model's
+ * size is fixed by its weights and a different one is an error.
+ * @example const ckpt = loadUgatitCheckpoint('selfie2anime_params_0100000.pt', { imgSize: 256 });
+ */
+export function loadUgatitCheckpoint(path: string, given: Partial<UgatitConfig> = {}): UgatitCheckpoint {
+  if (!existsSync(path)) throw new InputError(`checkpoint not found: ${path}`);
+  if (statSync(path).isDirectory() || basename(path) === 'config.json') {
+    const dir = statSync(path).isDirectory() ? path : dirname(path);
+    const configPath = join(dir, 'config.json');
+    if (!existsSync(configPath)) throw new CheckpointError(`${dir} is a folder without config.json: not a stylelab model`);
+    const configJson = readFileSync(configPath, 'utf8');
+    if (!isUgatitConfigJson(configJson)) throw new CheckpointError(`${dir} is not a U-GAT-IT model (its config.json names another architecture); use generate/style-mix for StyleGAN models`);
+    const ckpt = readUgatitModel(configJson, readBytes(join(dir, 'weights.safetensors')));
+    return withImgSize(ckpt, given.imgSize);
+  }
+  const bytes = readBytes(path);
+  if (sniffFileKind(bytes) === 'pickle' && !isLegacyTorchFile(bytes)) {
+    throw new CheckpointError('this is a pickle, not a torch.save U-GAT-IT snapshot (StyleGAN network pickles are for generate/style-mix)');
+  }
+  return readUgatitParams(bytes, given);
+}
+
+/** The checkpoint run at another size (light mode only: full mode's MLP fixes the size). */
+function withImgSize(ckpt: UgatitCheckpoint, imgSize: number | undefined): UgatitCheckpoint {
+  if (imgSize === undefined || imgSize === ckpt.config.imgSize) return ckpt;
+  if (!ckpt.config.light) throw new CheckpointError(`the checkpoint is a full-mode model for ${ckpt.config.imgSize}x${ckpt.config.imgSize} images; it cannot run at ${imgSize}`);
+  return { ...ckpt, config: { ...ckpt.config, imgSize } };
+}
+
+/**
+ * Writes a folder atomically: files go to a temporary sibling folder which then replaces `dir`
+ * (only when `dir` is absent or already a stylelab model folder).
+ * @example writeFolderAtomic('models/s2a', { 'config.json': json, 'weights.safetensors': bytes });
+ */
+export function writeFolderAtomic(dir: string, files: Record<string, Uint8Array | string>): void {
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    mkdirSync(tmp);
+    // config.json last: a folder with it is complete.
+    const names = Object.keys(files).sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'));
+    for (const name of names) writeFileSync(join(tmp, name), files[name]!);
+    if (existsSync(dir)) {
+      if (!existsSync(join(dir, 'config.json'))) throw new InputError(`${dir} exists and is not a stylelab model folder; choose another output folder`);
+      rmSync(dir, { recursive: true });
+    }
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Saves a U-GAT-IT checkpoint in stylelab's format (config.json + weights.safetensors), atomically.
+ * @example saveUgatitModel(readUgatitParams(bytes), 'models/selfie2anime', ['genA2B', 'genB2A']);
+ */
+export function saveUgatitModel(ckpt: UgatitCheckpoint, dir: string, nets?: readonly UgatitNet[], extra: Record<string, Uint8Array> = {}): void {
+  const { configJson, weights } = writeUgatitModel(ckpt, nets);
+  writeFolderAtomic(dir, { ...extra, 'weights.safetensors': weights, 'config.json': configJson });
+}
