@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { laplacianPyramid, mirror, type Planes, pyrDown, pyrUp } from '../../src/metrics/laplacian.js';
-import { randint, slicedWassersteinDistance } from '../../src/metrics/swd.js';
+import { radixSortFloat32, randint, slicedWassersteinDistance, slicedWassersteinDistanceOnEngine } from '../../src/metrics/swd.js';
+import { createEngine } from '../../src/node.js';
 import { readNpy } from '../../src/io/npy.js';
 import { RandomState } from '../../src/random/numpy-random.js';
 import { repoRoot } from '../fixtures.js';
@@ -65,6 +66,27 @@ describe('sliced Wasserstein distance', () => {
     assert.deepEqual(Array.from({ length: 8 }, () => randint(rs, 3, 29)), [15, 18, 24, 3, 6, 6, 10, 12]);
     const rs5 = new RandomState(5);
     assert.deepEqual(Array.from({ length: 5 }, () => randint(rs5, 0, 2 ** 31)), [953453411, 236996814, 1592283119, 1423042237, 887852006]);
+  });
+
+  it('radix sort orders float32 values as a comparison sort does', () => {
+    const rs = new RandomState(4);
+    const values = Float32Array.from(rs.randn(5000), (v, i) => (i % 7 === 0 ? v * 1e6 : i % 11 === 0 ? 0 : v));
+    values.set([-0, Infinity, -Infinity, 1e-40, -1e-40], 100);
+    const expected = Float32Array.from(values).sort();
+    assert.deepEqual(radixSortFloat32(values), expected);
+  });
+
+  it('on ONNX Runtime equals the JavaScript path, and the engine releases its program', async () => {
+    const o = { count: 2, channels: 3, resolution: 32, seed: 3 };
+    const real = images('swd-real.npy').subarray(0, 2 * 3 * 32 * 32);
+    const fake = images('swd-fake.npy').subarray(0, 2 * 3 * 32 * 32);
+    const engine = createEngine({ threads: 1 });
+    const js = slicedWassersteinDistance(real, fake, o);
+    const ort = await slicedWassersteinDistanceOnEngine(real, fake, o, engine);
+    assert.ok(engine.liveSessions > 0);
+    for (const [i, l] of ort.levels.entries()) relClose(l.swd, js.levels[i]!.swd, 1e-5, `level ${l.resolution}`);
+    await engine.dispose();
+    assert.equal(engine.liveSessions, 0);
   });
 
   it('matches the official progressive_growing_of_gans code (scripts/swd-reference.py), fast and reference paths', () => {
