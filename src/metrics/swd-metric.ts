@@ -1,7 +1,6 @@
 // SWD of a generator against a data set (the progressive-growing paper's metric): real images sampled from the
 // data set, fake images for seeds 0..N-1 (psi 1, const noise, conditional networks given the reals' labels).
-import { hwcToChw } from '../data/decode.js';
-import type { ImageDataset } from '../data/dataset.js';
+import type { ImageDataset } from '../data/image-dataset.js';
 import { InputError } from '../errors.js';
 import { toUint8Image } from '../models/generate.js';
 import type { Generator } from '../models/generator.js';
@@ -52,7 +51,9 @@ export async function generateImages(G: Generator, count: number, labels: Float3
   for (let seed = 0; seed < count; seed++) {
     const c = cDim > 0 ? labels!.subarray(seed * cDim, (seed + 1) * cDim) : null;
     const img = await G.generate(zFromSeed(seed, zDim), c, { psi: 1, noiseMode: 'const' }); // [1, C, R, R]
-    out.set(hwcToChw(toUint8Image(img, C, R, R), R, R, C), seed * C * R * R);
+    const hwc = toUint8Image(img, C, R, R); // [R, R, C]
+    const base = seed * C * R * R;
+    for (let p = 0; p < R * R; p++) for (let ch = 0; ch < C; ch++) out[base + ch * R * R + p] = hwc[p * C + ch]!;
   }
   return out;
 }
