@@ -29,3 +29,6 @@ export { generator3Specs, initialize3 } from './nets/stylegan3/init.js';
 export { makeTransform, invert3x3, inputTransform } from './nets/stylegan3/transform.js';
 export { type GeneratorArch, GENERATOR_ARCHS } from './models/checkpoint.js';
 export { InterpVideo, CubicSpline, loopSpline, interpVideoLayout, layoutGrid, shuffleLegacy, type InterpVideoOptions, type InterpVideoLayout } from './models/video.js';
+export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
+export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
+export type { ImageDataset } from './data/image-dataset.js';

@@ -3,9 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { runConvert } from './convert.js';
+import { runDataset } from './dataset.js';
 import { runExport } from './export.js';
 import { runGenerate } from './generate.js';
 import { runInfo } from './info.js';
+import { runMetrics } from './metrics.js';
 import { parseThreads } from './options.js';
 import type { GlobalOptions } from './session.js';
 import { runStyleMix } from './style-mix.js';
@@ -136,6 +138,31 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--img-size <n>', 'model image size (light-mode models; full-mode models fix it; default 256)')
     .option('--heatmap', 'also write the CAM heatmap as <name>_heatmap.png')
     .action(async (opts, cmd: Command) => print(await runTranslate(opts, globals(cmd))));
+
+  program
+    .command('dataset')
+    .description("a training data set zip from a folder or zip of images, as NVIDIA's dataset_tool.py")
+    .requiredOption('--source <path>', 'folder (searched recursively) or zip of images; dataset.json labels are carried over')
+    .requiredOption('--dest <zip>', 'the .zip to write (00000/img00000000.png, ..., dataset.json)')
+    .option('--resolution <n>', 'output size N (or WxH with center-crop-wide); default: the images\' own size')
+    .option('--transform <t>', 'center-crop or center-crop-wide (default: none; images must then be square and all the same size)')
+    .option('--skip-bad', 'leave out bad images (listed as warnings) instead of failing')
+    .option('--max <n>', 'convert at most n images')
+    .action(async (opts, cmd: Command) => {
+      globals(cmd);
+      print(await runDataset(opts));
+    });
+
+  program
+    .command('metrics')
+    .description('a quality measure: swd, the sliced Wasserstein distance of the progressive-growing paper (x1e3)')
+    .requiredOption('--metric <name>', 'swd')
+    .requiredOption('--network <path>', 'network .pkl or stylelab model folder (or training snapshot)')
+    .requiredOption('--data <path>', 'data set folder or zip (as `stylelab dataset` writes)')
+    .option('--num <n>', 'images per set (default: 1000, or all when the data set has fewer)')
+    .option('--seed <n>', 'seed of the real-image sample, the patches and the directions', '0')
+    .option('--json', 'machine-readable output')
+    .action(async (opts, cmd: Command) => print(await runMetrics(opts, globals(cmd))));
 
   return program;
 }
