@@ -69,11 +69,14 @@ interface Draws {
   gate(name: string, prob: E.Tensor, shape?: number[]): E.Tensor;
 }
 
-function draws(n: number): Draws {
-  const uniform = (name: string, shape = [n]) => E.randomInput(`aug_${name}`, shape, 'uniform');
+/** Makes the tensor of one named random draw (default: a graph input filled by the runtime's RandomSource). */
+export type AugmentDrawSource = (name: string, shape: number[], kind: E.RandomKind) => E.Tensor;
+
+function draws(n: number, source: AugmentDrawSource): Draws {
+  const uniform = (name: string, shape = [n]) => source(`aug_${name}`, shape, 'uniform');
   return {
     uniform,
-    normal: (name, shape = [n]) => E.randomInput(`aug_${name}`, shape, 'normal'),
+    normal: (name, shape = [n]) => source(`aug_${name}`, shape, 'normal'),
     gate: (name, prob, shape = [n]) => E.less(uniform(`${name}_gate`, shape), prob),
   };
 }
@@ -88,17 +91,18 @@ function draws(n: number): Draws {
  * error, as the official also executes identity matrices). Geometric ops pad with the largest margin the
  * official ever uses (size - 1, reflect), so shapes are static; the output is the same as with its
  * data-dependent margin.
+ * `o.draw` replaces the random inputs (e.g. by constants, for the reference interpreter).
  * @example
  * const p = E.input('augment_p', []);
  * const y = augmentPipe(E.input('img', [8, 3, 64, 64]), p, AUGMENT_PRESETS.bgc);
  * await program.run({ img, augment_p: [0.2] }, { random: seededSource(step) });
  */
-export function augmentPipe(x: E.Tensor, p: E.Tensor, spec: AugmentSpec): E.Tensor {
+export function augmentPipe(x: E.Tensor, p: E.Tensor, spec: AugmentSpec, o: { draw?: AugmentDrawSource } = {}): E.Tensor {
   if (x.rank !== 4) throw new InputError(`augmentPipe: expected images [N, C, H, W], got [${x.shape}]`);
   if (p.rank !== 0) throw new InputError(`augmentPipe: p must be a scalar tensor [], got [${p.shape}]`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   if (C !== 1 && C !== 3) throw new InputError(`augmentPipe: images must be RGB (3 channels) or L (1 channel), got ${C} channels`);
-  const d = draws(N);
+  const d = draws(N, o.draw ?? ((name, shape, kind) => E.randomInput(name, shape, kind)));
   const prob = (mult: number) => E.mul(p, mult);
   let y = geometric(x, p, spec, d);
   y = colour(y, spec, d, prob);
@@ -120,7 +124,7 @@ export function augmentPipe(x: E.Tensor, p: E.Tensor, spec: AugmentSpec): E.Tens
 
 /** Pixel blitting and general geometric transforms: the inverse transform per sample, then its execution. */
 function geometric(x: E.Tensor, p: E.Tensor, s: AugmentSpec, d: Draws): E.Tensor {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [N, , H, W] = x.shape as [number, number, number, number];
   const prob = (mult: number) => E.mul(p, mult);
   let G: E.Tensor | null = null; // G_inv @ pixel_out ==> pixel_in, [N, 3, 3]
   const then = (m: E.Tensor) => (G = G ? E.matmul(G, m) : m);
@@ -185,7 +189,6 @@ function geometric(x: E.Tensor, p: E.Tensor, s: AugmentSpec, d: Draws): E.Tensor
   const p0 = -hzPad * 2 + Math.floor((fw - 1) / 2);
   const p1 = -hzPad * 2 + Math.floor((fw - 2) / 2);
   y = upfirdn2d(y, f, { down: 2, padding: [p0, p1, p0, p1], flipFilter: true });
-  void C;
   return y; // [N, C, H, W]
 }
 
