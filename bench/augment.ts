@@ -6,6 +6,7 @@ import * as E from '../src/engine/index.js';
 import { seededSource } from '../src/random/source.js';
 import { AUGMENT_PRESETS, augmentPipe, augmentSpec, upsample2x, WAVELETS } from '../src/train/augment.js';
 import { setupFilter, upsample2d } from '../src/nets/ops/upfirdn2d.js';
+import { warpBilinear } from '../src/train/augment-warp.js';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const ITERS = Number(process.env.BENCH_ITERS ?? 10);
@@ -64,10 +65,12 @@ async function main(): Promise<void> {
   const ho = (RES + 6) * 2;
   const grid = E.randomInput('grid', [BATCH, ho, ho, 2], 'uniform');
   const u = E.input('u', up.shape);
-  const sampled = E.gridSample(u, E.sub(E.mul(grid, 2), 1));
-  const [du] = E.backprop([sampled], [E.input('ds', sampled.shape)], [u]);
-  row('grid sample forward', await time({ sampled }, { u: data(up.size, 4) }));
-  row('grid sample gradient', await time({ du: du! }, { u: data(up.size, 4), ds: data(sampled.size, 5) }));
+  for (const [name, warp] of [['warpBilinear', warpBilinear], ['E.gridSample', E.gridSample]] as const) {
+    const sampled = warp(u, E.sub(E.mul(grid, 2), 1));
+    const [du] = E.backprop([sampled], [E.input('ds', sampled.shape)], [u]);
+    row(`bilinear warp (${name}) forward`, await time({ sampled }, { u: data(up.size, 4) }));
+    row(`bilinear warp (${name}) image gradient`, await time({ du: du! }, { u: data(up.size, 4), ds: data(sampled.size, 5) }));
+  }
   await engine.dispose();
 }
 

@@ -7,8 +7,7 @@ import { AUGMENT_PRESETS, augmentPipe, augmentSpec, upsample2x, WAVELETS } from 
 import { setupFilter, upsample2d } from '../../src/nets/ops/upfirdn2d.js';
 import { augmentReference } from '../../src/train/augment-ref.js';
 import { InputError } from '../../src/errors.js';
-import { assertClose, checkForward, checkGrad, makeEngine, randomND, rng, uniform } from '../engine/harness.js';
-import { warpBilinear, warpBilinearByGather } from '../../src/train/augment-warp.js';
+import { assertClose, checkGrad, makeEngine } from '../engine/harness.js';
 import { augmenter, images, makeDraws, maxDiff } from './augment-helpers.js';
 
 const engine = makeEngine();
@@ -93,19 +92,6 @@ describe('augmentPipe', () => {
       assertClose(out.fast!.data, out.ref!.data, 1e-5, 1e-4, `upsample2x, ${taps.length} taps`);
       await prog.dispose();
     }
-  });
-
-  test('warpBilinear: GridSample forward equals the one-gather formulation and torch semantics; gradients', async () => {
-    const gridGen = uniform(-1.1, 1.1); // off integer pixel positions, where bilinear sampling has kinks
-    const c = { build: ([x, g]: E.Tensor[]) => warpBilinear(x!, g!), shapes: [[2, 3, 5, 6], [2, 4, 3, 2]], gens: [undefined, gridGen] };
-    await checkForward(engine, c);
-    await checkGrad(engine, c, 1);
-    // The one-gather formulation against the engine's four-gather one (itself tested against torch's semantics).
-    const r = rng(3);
-    const [xv, gv] = [randomND([2, 3, 5, 6], r), randomND([2, 4, 3, 2], r, gridGen)];
-    const [x, g] = [E.input('x', xv.shape), E.input('g', gv.shape)];
-    const [a, b] = E.evaluate([warpBilinearByGather(x, g), E.gridSampleByGather(x, g)], { x: xv, g: gv });
-    assertClose(a!.data, b!.data, 1e-12, 0, 'one gather vs four');
   });
 
   test('rejects bad shapes and p with one clear message', () => {
