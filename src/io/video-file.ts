@@ -158,7 +158,10 @@ export function openMp4Writer(path: string, spec: VideoSpec, o: Mp4Options = {})
   };
 }
 
-/** Frame rate limits of GIF: delays are whole hundredths of a second, and browsers slow down delays under 2. */
+/**
+ * The GIF frame delay for a frame rate: delays are whole hundredths of a second, and browsers slow down delays under 2.
+ * @example gifDelayMs(60) // 20 (50 fps)
+ */
 export function gifDelayMs(fps: number): number {
   return 10 * Math.max(2, Math.round(100 / fps));
 }

@@ -229,7 +229,10 @@ export class InterpVideo {
     this.channels = G.imgChannels;
   }
 
-  /** Checks the layout, maps every keyframe seed to ws (z = RandomState(seed).randn(z_dim), truncated) and fits the splines. */
+  /**
+   * Checks the layout, maps every keyframe seed to ws (z = RandomState(seed).randn(z_dim), truncated) and fits the splines.
+   * @example const video = await InterpVideo.create(G, { seeds: [0, 1, 2], psi: 0.7 }); // 360 frames
+   */
   static async create(G: Generator, o: InterpVideoOptions): Promise<InterpVideo> {
     const layout = interpVideoLayout(o);
     const { numKeyframes } = layout;
