@@ -15,7 +15,8 @@ export interface LatentFile {
 
 /** The latent as ws [numWs * wDim] from an array of shape [1, numWs, wDim], [numWs, wDim], [1, wDim] or [wDim]. */
 function fitShape(t: TensorData, numWs: number, wDim: number, what: string): Float32Array {
-  const s = t.shape.filter((d, i) => !(d === 1 && i === 0 && t.shape.length > 1));
+  const s = [...t.shape];
+  while (s.length > 1 && s[0] === 1) s.shift(); // leading batch axes of 1
   const v = toFloat32(t);
   if (s.length === 2 && s[0] === numWs && s[1] === wDim) return Float32Array.from(v);
   if (s.length === 1 && s[0] === wDim) {
