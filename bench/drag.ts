@@ -26,18 +26,33 @@ async function bench(res: number, steps: number): Promise<void> {
   let t = performance.now();
   await s.step(); // compiles the step program
   const firstMs = performance.now() - t;
+  // Interleaved with plain synthesis of the same latent, so machine load affects both alike.
+  const ws = s.latent();
+  await G.synthesis(ws);
   const times: number[] = [];
+  const cpu: number[] = [];
+  const synth: number[] = [];
   for (let i = 0; i < steps; i++) {
     t = performance.now();
+    const c0 = process.cpuUsage();
     await s.step();
     times.push(performance.now() - t);
+    const c1 = process.cpuUsage(c0);
+    cpu.push((c1.user + c1.system) / 1000);
+    t = performance.now();
+    await G.synthesis(ws);
+    synth.push(performance.now() - t);
   }
   await s.dispose();
   await G.dispose();
   await engine.dispose();
-  const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  console.log(`${res}x${res} (channel_base ${CHANNEL_BASE[res]}): ${median.toFixed(0)} ms/step median (min ${sorted[0]!.toFixed(0)}, ${steps} steps; first step with compile ${firstMs.toFixed(0)} ms); official renderer ~${OFFICIAL_MS[res]} ms: x${(OFFICIAL_MS[res]! / median).toFixed(2)}`);
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = med(times);
+  console.log(
+    `${res}x${res} (channel_base ${CHANNEL_BASE[res]}): ${median.toFixed(0)} ms/step median (min ${Math.min(...times).toFixed(0)}, CPU ${med(cpu).toFixed(0)} ms, ${steps} steps; ` +
+      `first step with compile ${firstMs.toFixed(0)} ms); synthesis alone ${med(synth).toFixed(0)} ms (step/synthesis x${(median / med(synth)).toFixed(2)}); ` +
+      `official renderer ~${OFFICIAL_MS[res]} ms: x${(OFFICIAL_MS[res]! / median).toFixed(2)} faster`,
+  );
 }
 
 const steps = Number(process.env.DRAG_BENCH_STEPS ?? 5);
