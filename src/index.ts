@@ -21,3 +21,10 @@ export {
 } from './models/checkpoint.js';
 export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
 export { openGenerator, openDiscriminator } from './models/open.js';
+// StyleGAN3 (configs T and R).
+export { StyleGAN3Generator, type SynthesisGraphOptions3 } from './models/stylegan3.js';
+export { isStyleGAN3 } from './models/open.js';
+export { type GeneratorConfig3, type SynthesisConfig3, DEFAULT_SYNTHESIS3, generatorConfig3FromKwargs, validateGeneratorConfig3, synthesisPlan } from './nets/stylegan3/config.js';
+export { generator3Specs, initialize3 } from './nets/stylegan3/init.js';
+export { makeTransform, invert3x3, inputTransform } from './nets/stylegan3/transform.js';
+export { type GeneratorArch, GENERATOR_ARCHS } from './models/checkpoint.js';
