@@ -107,14 +107,15 @@ export function trackPoints(feat: E.Tensor, points: E.Tensor, refs: E.Tensor, R2
 }
 
 /**
- * Motion supervision: for each handle p with |t - p| > 1, the L1 distance between the resized features at the
- * pixels q of the disk |grid(q) - p| < R1 and the detached features bilinearly sampled at q - d
- * (d = (t - p) / |t - p|, grid_sample with align_corners=True), averaged per point and summed over points.
+ * Motion supervision: for each handle p with |t - p| > 1, the L1 distance between the features bilinearly
+ * sampled at q + d (d = (t - p) / |t - p|, grid_sample with align_corners=True) and the detached resized
+ * features at the pixels q of the disk |grid(q) - p| < R1, averaged per point and summed over points: the
+ * gradient pulls the content at q + d towards what is at q now, which moves the content along d.
  */
 export function motionLoss(feat: E.Tensor, points: E.Tensor, targets: E.Tensor, R1: number, h: number, w: number): E.Tensor {
   const C = feat.shape[1]!;
   const K1 = 2 * R1 + 2; // candidate rows p - R1 - 1 .. p + R1 (the grid runs ahead of the index by up to 1)
-  const KB = K1 + 2; // with the neighbours the shifted samples read
+  const KB = K1 + 2; // with the neighbours the shifted samples read (q + d lies within one pixel of q)
   const [py, px] = [coord(points, 0), coord(points, 1)];
   const dy = E.sub(coord(targets, 0), py);
   const dx = E.sub(coord(targets, 1), px);
@@ -138,7 +139,7 @@ export function motionLoss(feat: E.Tensor, points: E.Tensor, targets: E.Tensor, 
   const disk = E.cast(E.and(E.less(dist, R1), inside), 'float32'); // [P, K1, K1]
   // Bilinear weights of the shifted samples over the box, separable in rows and columns.
   const sampleRows = (i: E.Tensor, d: E.Tensor, n: number, base: E.Tensor) => {
-    const g = E.sub(E.mul(E.div(E.sub(i, E.unsqueeze(d, 1)), n - 1), 2), 1); // grid coordinate as the renderer builds it
+    const g = E.sub(E.mul(E.div(E.add(i, E.unsqueeze(d, 1)), n - 1), 2), 1); // grid coordinate as the renderer builds it
     const src = E.mul(E.div(E.add(g, 1), 2), n - 1); // grid_sample's unnormalisation (align_corners=True)
     const s0 = E.floor(src);
     const f = E.sub(src, s0);
@@ -149,8 +150,8 @@ export function motionLoss(feat: E.Tensor, points: E.Tensor, targets: E.Tensor, 
   };
   const Ty = sampleRows(ay.i, ny, h, E.sub(py, R1 + 2));
   const Tx = sampleRows(ax.i, nx, w, E.sub(px, R1 + 2));
-  const target = E.detach(E.matmul(E.matmul(E.unsqueeze(Ty, 1), box), E.unsqueeze(E.transposeLast(Tx), 1))); // [P, C, K1, K1]
-  const l1 = E.sum(E.mul(E.abs(E.sub(cand, target)), E.unsqueeze(disk, 1)), [1, 2, 3]); // [P]
+  const shifted = E.matmul(E.matmul(E.unsqueeze(Ty, 1), box), E.unsqueeze(E.transposeLast(Tx), 1)); // [P, C, K1, K1] features at q + d
+  const l1 = E.sum(E.mul(E.abs(E.sub(E.detach(cand), shifted)), E.unsqueeze(disk, 1)), [1, 2, 3]); // [P]
   const count = E.maximum(E.mul(E.sum(disk, [1, 2]), C), 1); // an empty disk (R1 = 0) gives no term instead of NaN
   return E.sum(E.mul(E.div(l1, count), gate));
 }

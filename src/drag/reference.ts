@@ -82,8 +82,9 @@ export function diskRef(h: number, w: number, p: readonly [number, number], R1: 
 }
 
 /**
- * The motion supervision loss on resized features and its gradient with respect to them (the target detached):
- * sum over points with |t - p| > 1 of mean |F(q) - F(q - d)| over the disk and the channels.
+ * The motion supervision loss on resized features and its gradient with respect to them (the features at q
+ * detached): sum over points with |t - p| > 1 of mean |F(q) - F(q + d)| over the disk and the channels, the
+ * gradient flowing into the four pixels each F(q + d) is sampled from.
  */
 export function motionLossRef(f: FeatureMap, points: readonly (readonly [number, number])[], targets: readonly (readonly [number, number])[], R1: number): { loss: number; grad: Float64Array } {
   const grad = new Float64Array(f.data.length);
@@ -97,16 +98,32 @@ export function motionLossRef(f: FeatureMap, points: readonly (readonly [number,
     const n = disk.length * f.C;
     if (n === 0) return;
     for (const [i, k] of disk) {
-      const t = sampleRef(f, i - dy / (norm + 1e-7), k - dx / (norm + 1e-7));
+      const y = i + dy / (norm + 1e-7);
+      const x = k + dx / (norm + 1e-7);
+      const t = sampleRef(f, y, x);
       for (let c = 0; c < f.C; c++) {
-        const idx = (c * f.H + i) * f.W + k;
-        const diff = f.data[idx]! - t[c]!;
+        const diff = f.data[(c * f.H + i) * f.W + k]! - t[c]!;
         loss += Math.abs(diff) / n;
-        grad[idx]! += Math.sign(diff) / n;
+        // d|F(q) - F(q + d)| / dF(q + d) = -sign(diff), spread over the bilinear corners.
+        for (const [yy, xx, wt] of bilinearCorners(y, x)) {
+          if (yy >= 0 && yy < f.H && xx >= 0 && xx < f.W) grad[(c * f.H + yy) * f.W + xx]! -= (Math.sign(diff) * wt) / n;
+        }
       }
     }
   });
   return { loss, grad };
+}
+
+/** The four pixels around (y, x) with their bilinear weights. */
+function bilinearCorners(y: number, x: number): [number, number, number][] {
+  const y0 = Math.floor(y);
+  const x0 = Math.floor(x);
+  return [
+    [y0, x0, (y0 + 1 - y) * (x0 + 1 - x)],
+    [y0, x0 + 1, (y0 + 1 - y) * (x - x0)],
+    [y0 + 1, x0, (y - y0) * (x0 + 1 - x)],
+    [y0 + 1, x0 + 1, (y - y0) * (x - x0)],
+  ];
 }
 
 /** The radii for an image of height h (re-exported for the tests' convenience). */

@@ -116,15 +116,16 @@ describe('hand-made feature maps', () => {
     assert.deepEqual(Array.from(narrow.tracked!.data), [12, 10, 22, 3]); // columns 9 and 2 are outside radius 2: the nearest edge pixel wins
   });
 
-  test('motion supervision on a ramp: loss |slope * d| and gradient pushing features along d', async () => {
-    // f = 0.5 * column: sampling at q - d with d = (0, 1) reads f - 0.5 everywhere, so the loss is 0.5 exactly.
+  test('motion supervision on a ramp: loss |slope * d|, gradient on the features one step along d', async () => {
+    // f = 0.5 * column: sampling at q + d with d = (0, 1) reads f + 0.5 everywhere, so the loss is 0.5 exactly,
+    // and the gradient lands on the pixels q + d: lowering the loss pulls F(q + d) down towards F(q), +1 / n each.
     const f: FeatureMap = { C: 1, H: 16, W: 16, data: Float64Array.from({ length: 256 }, (_, i) => 0.5 * (i % 16)) };
     const out = await runGraph(f, 16, [[8, 8]], [[8, 12]], [Float64Array.of(4)], 2, 2);
     assert.ok(Math.abs(out.loss!.data[0]! - 0.5) < 1e-6);
     const disk = diskRef(16, 16, [8, 8], 2);
     const g = out.g!.data;
-    for (const [i, j] of disk) assert.ok(Math.abs(g[i * 16 + j]! - 1 / disk.length) < 1e-6);
-    assert.equal(Array.from(g).filter((v) => v !== 0).length, disk.length);
+    for (const [i, j] of disk) assert.ok(Math.abs(g[i * 16 + j + 1]! - 1 / disk.length) < 1e-6, `gradient at ${i},${j + 1}`);
+    assert.equal(Array.from(g).filter((v) => Math.abs(v) > 1e-9).length, disk.length);
   });
 
   test('no motion term once a point is within one pixel of its target', async () => {
