@@ -28,3 +28,6 @@ export { type GeneratorConfig3, type SynthesisConfig3, DEFAULT_SYNTHESIS3, gener
 export { generator3Specs, initialize3 } from './nets/stylegan3/init.js';
 export { makeTransform, invert3x3, inputTransform } from './nets/stylegan3/transform.js';
 export { type GeneratorArch, GENERATOR_ARCHS } from './models/checkpoint.js';
+export { DragSession, fitLatent, type DragSessionOptions, type DragStart, type DragStepResult, type Point } from './drag/session.js';
+export { readLatent, latentToNpy, latentToNpz, latentToJson, type LatentFile } from './drag/latent.js';
+export { parseDragPoints, drawPoints } from './drag/points.js';
