@@ -195,7 +195,7 @@ function findInput(out: E.Tensor, name: string): E.Tensor {
  * The drag step graph. Inputs: ws [1, numWs, wDim], points and targets [P, 2] ([row, col]), refs [P, C]
  * (handle features of the first frame), first [] (1: take refs from this frame at `points`), and with a mask
  * mask [h, w] (1 = fixed) and feat0 (the first frame's features). Outputs: img, tracked (points), handleFeatures
- * (the refs used), loss, grad (of the loss with respect to the optimised ws rows) and, with a mask, features (to keep as feat0).
+ * (the refs used), loss, grad (of the loss with respect to the optimised ws rows) and features (kept as feat0).
  * @example const prog = await engine.compile(dragStepGraph(G, { points: 1, R1: 1, R2: 3, lambdaMask: 0, ... }));
  */
 export function dragStepGraph(G: Generator, o: DragGraphOptions): Record<string, E.Tensor> {
@@ -216,12 +216,12 @@ export function dragStepGraph(G: Generator, o: DragGraphOptions): Record<string,
   const refs = E.where(E.greater(first, 0.5), own, E.input('refs', [P, C]));
   const tracked = trackPoints(E.detach(feat), points, refs, o.R2, h, w);
   let loss = motionLoss(feat, tracked, targets, o.R1, h, w);
-  const outputs: Record<string, E.Tensor> = { img, tracked, handleFeatures: refs };
+  // The features are an output so the first step's can be kept as feat0 (a mask may be set later).
+  const outputs: Record<string, E.Tensor> = { img, tracked, handleFeatures: refs, features: E.detach(feat) };
   if (o.lambdaMask !== 0) {
     // On the first step feat0 is this frame's own features: the term and its gradient are zero.
     const fix = fixedRegionLoss(feat, E.input('feat0', feat.shape), E.input('mask', [h, w]), h, w);
     loss = E.add(loss, E.mul(E.mul(fix, o.lambdaMask), E.sub(1, first)));
-    outputs.features = E.detach(feat);
   }
   const [g] = E.grad(loss, [ws]);
   outputs.grad = E.slice(g!, [{ axis: 1, start: 0, end: o.optimizedRows }]); // [1, rows, wDim]

@@ -161,11 +161,11 @@ export class DragSession {
 
   /** The current latent ws [1, numWs, wDim] as float32 (the optimised rows, then the start latent's). */
   latent(): Float32Array {
-    const { wDim, numWs } = this.G;
+    const { wDim } = this.G;
     const ws = Float32Array.from(this.w0);
     const w = this.state.w;
     for (let r = 0; r < this.rows; r++) ws.set(this.o.wSpace === 'w' ? w : w.subarray(r * wDim, (r + 1) * wDim), r * wDim);
-    return ws.subarray(0, numWs * wDim);
+    return ws;
   }
 
   /** The image of the current latent [1, C, H, W]. */
@@ -263,7 +263,7 @@ export class DragSession {
       first: [first ? 1 : 0],
       refs: s.refs ?? new Float32Array(size('refs')),
     };
-    if (mask) Object.assign(feeds, { mask, feat0: s.feat0 ?? new Float32Array(size('feat0')) });
+    if (mask) Object.assign(feeds, { mask, feat0: first ? new Float32Array(size('feat0')) : s.feat0! });
     const out = await prog.run(feeds);
     const t = out.tracked!.data;
     const points: Point[] = s.handles.map((_, j) => [t[2 * j]!, t[2 * j + 1]!] as const);
@@ -273,7 +273,7 @@ export class DragSession {
     let { w, adam } = s;
     if (!stopped) ({ param: w, state: adam } = adamStep(w, this.paramGrad(out.grad!.data), adam, this.learningRate));
     const refs = first ? Float32Array.from(out.handleFeatures!.data) : s.refs;
-    const feat0 = mask ? (s.feat0 ?? Float32Array.from(out.features!.data)) : s.feat0;
+    const feat0 = first ? Float32Array.from(out.features!.data) : s.feat0;
     this.push({ ...s, w, adam, handles: points, refs, feat0, steps: s.steps + 1 });
     return { step: s.steps + 1, image: out.img!.data, points, distances, stopped, loss: out.loss!.data[0]! };
   }

@@ -67,6 +67,23 @@ describe('DragSession', () => {
     await s.dispose();
   });
 
+  test('a mask set after the first step holds the first frame fixed, as one set before it', async () => {
+    const mask = toFloat32(readNpy(readFileSync(fixture('draggan-tiny', 'mask.npy'))));
+    const a = await DragSession.create(G, { latent: w0 });
+    a.setPoints(POINTS, TARGETS);
+    a.setMask(mask);
+    await a.step();
+    await a.step();
+    const b = await DragSession.create(G, { latent: w0 });
+    b.setPoints(POINTS, TARGETS);
+    await b.step();
+    b.setMask(mask);
+    await b.step();
+    assert.deepEqual(b.latent(), a.latent());
+    await a.dispose();
+    await b.dispose();
+  });
+
   test('w mode optimises one w shared by the first 6 rows', async () => {
     const s = await DragSession.create(G, { seed: 3 }, { wSpace: 'w' });
     s.setPoints(POINTS, TARGETS);
