@@ -53,6 +53,18 @@ describe('drag graph vs reference', () => {
     for (let y = 0; y < 16; y++) assert.ok(Math.abs(m.subarray(y * 4, y * 4 + 4).reduce((a, b) => a + b, 0) - 1) < 1e-6);
   });
 
+  test('ArgMin: ONNX Runtime (fast path) equals the reference, first index on ties', async () => {
+    const x = E.input('x', [3, 5]);
+    const values = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, -5, 8, 9, -7, -7];
+    const prog = await engine.compile({ i: E.cast(E.argmin(x, 1), 'float32'), j: E.cast(E.argmin(x, 0), 'float32') });
+    const out = await prog.run({ x: values });
+    await prog.dispose();
+    const [ri, rj] = E.evaluate([E.argmin(x, 1), E.argmin(x, 0)], { x: E.ndarray([3, 5], values) });
+    assert.deepEqual(Array.from(out.i!.data), [1, 1, 3]);
+    assert.deepEqual(Array.from(ri!.data), [1, 1, 3]);
+    assert.deepEqual(Array.from(out.j!.data), Array.from(rj!.data));
+  });
+
   for (const [hs, h] of [[32, 32], [16, 32], [8, 32]] as const) {
     test(`features ${hs} resized to ${h}: windows, tracking, motion loss and its gradient`, async () => {
       const f = randomMap(5, hs, hs, hs);
