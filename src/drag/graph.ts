@@ -202,7 +202,7 @@ export function dragStepGraph(G: Generator, o: DragGraphOptions): Record<string,
   const features = new Map<string, E.Tensor>();
   const { img } = G.synthesisGraph(1, { noiseMode: o.noiseMode, features });
   const feat = [...features.values()][o.featureIdx];
-  if (!feat) throw new InputError(`this network has ${features.size} feature maps: feature index ${o.featureIdx} does not exist`);
+  if (!feat) throw new InputError(`DragGAN reads feature map ${o.featureIdx} (the official feat[${o.featureIdx}]) but this ${G.imgResolution}x${G.imgResolution} ${G.arch} network has ${features.size} (${[...features.keys()].join(', ')})`);
   const ws = findInput(img, 'ws');
   const h = G.imgResolution;
   const w = G.imgResolution;
