@@ -84,6 +84,18 @@ describe('DragSession', () => {
     await b.dispose();
   });
 
+  test('reg pulls the latent back towards the start (L1, as reg * F.l1_loss(ws, w0))', async () => {
+    const s = await DragSession.create(G, { latent: w0 }, { reg: 1e5 });
+    s.setPoints(POINTS, TARGETS);
+    await s.step(); // ws = w0: the L1 term has zero gradient
+    const dist = () => s.latent().reduce((a, v, i) => a + Math.abs(v - w0[i]!), 0);
+    const d1 = dist();
+    await s.step();
+    await s.step();
+    assert.ok(dist() < d1, `L1 distance to w0 ${dist()} after 3 steps, ${d1} after 1`);
+    await s.dispose();
+  });
+
   test('w mode optimises one w shared by the first 6 rows', async () => {
     const s = await DragSession.create(G, { seed: 3 }, { wSpace: 'w' });
     s.setPoints(POINTS, TARGETS);
