@@ -32,3 +32,6 @@ export { InterpVideo, CubicSpline, loopSpline, interpVideoLayout, layoutGrid, sh
 export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
 export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
 export type { ImageDataset } from './data/image-dataset.js';
+export { DragSession, fitLatent, type DragSessionOptions, type DragStart, type DragStepResult, type Point } from './drag/session.js';
+export { readLatent, latentToNpy, latentToNpz, latentToJson, type LatentFile } from './drag/latent.js';
+export { parseDragPoints, drawPoints } from './drag/points.js';

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { runConvert } from './convert.js';
 import { runDataset } from './dataset.js';
+import { runDrag } from './drag.js';
 import { runExport } from './export.js';
 import { runGenerate } from './generate.js';
 import { runInfo } from './info.js';
@@ -163,6 +164,24 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--seed <n>', 'seed of the real-image sample, the patches and the directions', '0')
     .option('--json', 'machine-readable output')
     .action(async (opts, cmd: Command) => print(await runMetrics(opts, globals(cmd))));
+
+  program
+    .command('drag')
+    .description('DragGAN: move handle points to targets (DIR/start.png, final.png, trajectory.gif, w.npy, steps.json)')
+    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .option('--seed <n>', 'start from this seed (z as numpy RandomState(seed).randn)')
+    .option('--latent <file>', 'start from a latent: .npy, projected_w.npz or a stylelab latent .json')
+    .option('--trunc <psi>', TRUNC_HELP, '0.7')
+    .option('--w-space <space>', 'optimise w+ (one w per layer) or w (one shared w)', 'w+')
+    .requiredOption('--points <pairs>', 'handle>target pairs in pixels [row, col], e.g. "51,57>51,76;89,38>79,38"')
+    .option('--mask <png>', 'white marks the flexible area; the rest is held fixed')
+    .option('--lambda <x>', 'weight of the fixed-region term', '20')
+    .option('--lr <x>', 'Adam learning rate', '0.001')
+    .option('--r1 <r>', 'motion supervision radius (pixels of a 512 image)', '3')
+    .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', '12')
+    .option('--max-steps <n>', 'step budget', '200')
+    .requiredOption('--outdir <dir>', 'output folder')
+    .action(async (opts, cmd: Command) => print(await runDrag(opts, globals(cmd))));
 
   return program;
 }
