@@ -21,3 +21,4 @@ export {
 } from './models/checkpoint.js';
 export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
 export { openGenerator, openDiscriminator } from './models/open.js';
+export { augmentPipe, augmentSpec, AUGMENT_PRESETS, AUGMENT_DEFAULTS, AdaController, type AugmentSpec, type AugmentPreset, type AdaControllerOptions } from './train/augment.js';
