@@ -31,7 +31,7 @@ const translate3d = (n: number, t: E.Tensor) => matrix(n, [[1, 0, 0, t], [0, 1, 
 const scale3d = (n: number, s: E.Tensor) => matrix(n, [[s, 0, 0, 0], [0, s, 0, 0], [0, 0, s, 0], [0, 0, 0, 1]]);
 const inv = (t: E.Tensor) => E.reciprocal(t);
 const exp2 = (t: E.Tensor) => E.exp(E.mul(t, Math.LN2));
-/** torch.round up to ties (which have probability zero for continuous draws). */
+/** torch.round, except that ties round up (they have probability zero for continuous draws). */
 const round = (t: E.Tensor) => E.floor(E.add(t, 0.5));
 
 /** Rotation by theta [N] about the unit axis v (Rodrigues), homogeneous 4x4. */

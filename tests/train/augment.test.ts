@@ -94,6 +94,29 @@ describe('augmentPipe', () => {
     }
   });
 
+  test('no leak: many steps with new draws on one program, then dispose', async () => {
+    const local = makeEngine();
+    const shape = [4, 3, 16, 16];
+    const x = E.input('x', shape);
+    const dy = E.input('dy', shape);
+    const y = augmentPipe(x, E.input('p', []), AUGMENT_PRESETS.bgc);
+    const [dx] = E.backprop([y], [dy], [x]);
+    const prog = await local.compile({ y, dx: dx! });
+    const feeds = { x: Float32Array.from(images(shape, 1)), dy: Float32Array.from(images(shape, 2)), p: [0.5] };
+    const { seededSource } = await import('../../src/random/source.js');
+    for (let i = 0; i < 10; i++) await prog.run(feeds, { random: seededSource(i) });
+    globalThis.gc?.();
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 100; i++) await prog.run(feeds, { random: seededSource(i) });
+    globalThis.gc?.();
+    const grown = process.memoryUsage().rss - before;
+    assert.ok(grown < 64 * 1024 * 1024, `RSS grew by ${(grown / 1048576).toFixed(1)} MiB over 100 steps`);
+    assert.equal(local.liveSessions, 1);
+    await prog.dispose();
+    assert.equal(local.liveSessions, 0);
+    await local.dispose();
+  });
+
   test('rejects bad shapes and p with one clear message', () => {
     assert.throws(() => augmentPipe(E.input('x', [2, 4, 8, 8]), E.input('p', []), AUGMENT_PRESETS.bgc), (e: Error) => e instanceof InputError && /3 channels\) or L \(1 channel\), got 4/.test(e.message));
     assert.throws(() => augmentPipe(E.input('x', [2, 3, 8]), E.input('p', []), AUGMENT_PRESETS.bgc), InputError);
