@@ -140,5 +140,12 @@ describe('augmentPipe', () => {
     assert.ok(maxDiff(a.y!.data, b.y!.data) > 0.1, 'new draws give new augmentations');
     assert.equal(maxDiff(a.y!.data, c.y!.data), 0, 'the same seed gives the same augmentation');
     await prog.dispose();
+    // Two pipelines in one graph draw independently under distinct prefixes (the same prefix is refused).
+    const p = E.input('p', []);
+    const two = await engine.compile({ real: augmentPipe(x, p, AUGMENT_PRESETS.bgc, { prefix: 'aug_real' }), fake: augmentPipe(x, p, AUGMENT_PRESETS.bgc, { prefix: 'aug_fake' }) });
+    const r = await two.run({ x: xd, p: [1] }, { random: seededSource(3) });
+    assert.ok(maxDiff(r.real!.data, r.fake!.data) > 0.1);
+    await two.dispose();
+    assert.throws(() => E.toOnnx({ a: augmentPipe(x, p, AUGMENT_PRESETS.bgc), b: augmentPipe(x, p, AUGMENT_PRESETS.bgc) }), /same name/);
   });
 });
