@@ -82,6 +82,18 @@ describe('augmentPipe', () => {
     await checkGrad(engine, { build, shapes: [shape] }, 1);
   });
 
+  test('second-order gradients through the pipeline (R1 differentiates D(augment(reals)) twice)', async () => {
+    const names = new Map<string, number>();
+    const draw = (name: string, s: number[], kind: E.RandomKind) => {
+      const seed = names.get(name) ?? names.size + 31;
+      names.set(name, seed);
+      return E.constant(makeDraws([{ name, shape: s, random: kind }], seed)[name]!, s);
+    };
+    // A nonlinear stand-in for D after the augmentation, so that the second derivative is not zero.
+    const build = ([x]: E.Tensor[]) => E.square(augmentPipe(x!, E.constant(0.8), AUGMENT_PRESETS.bgc, { draw }));
+    await checkGrad(engine, { build, shapes: [[1, 3, 4, 4]] }, 2);
+  });
+
   test('polyphase 2x upsampling (fast path) equals the official upsample2d (reference path)', async () => {
     for (const taps of [WAVELETS.sym6, WAVELETS.sym2, [1, 3, 3, 1]]) {
       const shape = [2, 3, 5, 7];
