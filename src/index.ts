@@ -35,3 +35,4 @@ export type { ImageDataset } from './data/image-dataset.js';
 export { DragSession, fitLatent, type DragSessionOptions, type DragStart, type DragStepResult, type Point } from './drag/session.js';
 export { readLatent, latentToNpy, latentToNpz, latentToJson, type LatentFile } from './drag/latent.js';
 export { parseDragPoints, drawPoints } from './drag/points.js';
+export { augmentPipe, augmentSpec, AUGMENT_PRESETS, AUGMENT_DEFAULTS, AdaController, type AugmentSpec, type AugmentPreset, type AdaControllerOptions } from './train/augment.js';

@@ -31,7 +31,7 @@ const translate3d = (n: number, t: E.Tensor) => matrix(n, [[1, 0, 0, t], [0, 1, 
 const scale3d = (n: number, s: E.Tensor) => matrix(n, [[s, 0, 0, 0], [0, s, 0, 0], [0, 0, s, 0], [0, 0, 0, 1]]);
 const inv = (t: E.Tensor) => E.reciprocal(t);
 const exp2 = (t: E.Tensor) => E.exp(E.mul(t, Math.LN2));
-/** torch.round up to ties (which have probability zero for continuous draws). */
+/** torch.round, except that ties round up (they have probability zero for continuous draws). */
 const round = (t: E.Tensor) => E.floor(E.add(t, 0.5));
 
 /** Rotation by theta [N] about the unit axis v (Rodrigues), homogeneous 4x4. */
@@ -100,11 +100,11 @@ interface Draws {
 /** Makes the tensor of one named random draw (default: a graph input filled by the runtime's RandomSource). */
 export type AugmentDrawSource = (name: string, shape: number[], kind: E.RandomKind) => E.Tensor;
 
-function draws(n: number, source: AugmentDrawSource): Draws {
-  const uniform = (name: string, shape = [n]) => source(`aug_${name}`, shape, 'uniform');
+function draws(n: number, source: AugmentDrawSource, prefix: string): Draws {
+  const uniform = (name: string, shape = [n]) => source(`${prefix}_${name}`, shape, 'uniform');
   return {
     uniform,
-    normal: (name, shape = [n]) => source(`aug_${name}`, shape, 'normal'),
+    normal: (name, shape = [n]) => source(`${prefix}_${name}`, shape, 'normal'),
     gate: (name, prob, shape = [n]) => E.less(uniform(`${name}_gate`, shape), prob),
   };
 }
@@ -119,18 +119,20 @@ function draws(n: number, source: AugmentDrawSource): Draws {
  * error, as the official also executes identity matrices). Geometric ops pad with the largest margin the
  * official ever uses (size - 1, reflect), so shapes are static; the output is the same as with its
  * data-dependent margin.
- * `o.draw` replaces the random inputs (e.g. by constants, for the reference interpreter).
+ * `o.prefix` (default 'aug') names the draws: two pipelines in one graph (e.g. reals and fakes) need distinct
+ * prefixes, as input names are unique. `o.draw` replaces the random inputs (e.g. by constants, for the
+ * reference interpreter).
  * @example
  * const p = E.input('augment_p', []);
  * const y = augmentPipe(E.input('img', [8, 3, 64, 64]), p, AUGMENT_PRESETS.bgc);
  * await program.run({ img, augment_p: [0.2] }, { random: seededSource(step) });
  */
-export function augmentPipe(x: E.Tensor, p: E.Tensor, spec: AugmentSpec, o: { draw?: AugmentDrawSource } = {}): E.Tensor {
+export function augmentPipe(x: E.Tensor, p: E.Tensor, spec: AugmentSpec, o: { prefix?: string; draw?: AugmentDrawSource } = {}): E.Tensor {
   if (x.rank !== 4) throw new InputError(`augmentPipe: expected images [N, C, H, W], got [${x.shape}]`);
   if (p.rank !== 0) throw new InputError(`augmentPipe: p must be a scalar tensor [], got [${p.shape}]`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   if (C !== 1 && C !== 3) throw new InputError(`augmentPipe: images must be RGB (3 channels) or L (1 channel), got ${C} channels`);
-  const d = draws(N, o.draw ?? ((name, shape, kind) => E.randomInput(name, shape, kind)));
+  const d = draws(N, o.draw ?? ((name, shape, kind) => E.randomInput(name, shape, kind)), o.prefix ?? 'aug');
   const prob = (mult: number) => E.mul(p, mult);
   let y = geometric(x, p, spec, d);
   y = colour(y, spec, d, prob);

@@ -82,6 +82,18 @@ describe('augmentPipe', () => {
     await checkGrad(engine, { build, shapes: [shape] }, 1);
   });
 
+  test('second-order gradients through the pipeline (R1 differentiates D(augment(reals)) twice)', async () => {
+    const names = new Map<string, number>();
+    const draw = (name: string, s: number[], kind: E.RandomKind) => {
+      const seed = names.get(name) ?? names.size + 31;
+      names.set(name, seed);
+      return E.constant(makeDraws([{ name, shape: s, random: kind }], seed)[name]!, s);
+    };
+    // A nonlinear stand-in for D after the augmentation, so that the second derivative is not zero.
+    const build = ([x]: E.Tensor[]) => E.square(augmentPipe(x!, E.constant(0.8), AUGMENT_PRESETS.bgc, { draw }));
+    await checkGrad(engine, { build, shapes: [[1, 3, 4, 4]] }, 2);
+  });
+
   test('polyphase 2x upsampling (fast path) equals the official upsample2d (reference path)', async () => {
     for (const taps of [WAVELETS.sym6, WAVELETS.sym2, [1, 3, 3, 1]]) {
       const shape = [2, 3, 5, 7];
@@ -92,6 +104,29 @@ describe('augmentPipe', () => {
       assertClose(out.fast!.data, out.ref!.data, 1e-5, 1e-4, `upsample2x, ${taps.length} taps`);
       await prog.dispose();
     }
+  });
+
+  test('no leak: many steps with new draws on one program, then dispose', async () => {
+    const local = makeEngine();
+    const shape = [4, 3, 16, 16];
+    const x = E.input('x', shape);
+    const dy = E.input('dy', shape);
+    const y = augmentPipe(x, E.input('p', []), AUGMENT_PRESETS.bgc);
+    const [dx] = E.backprop([y], [dy], [x]);
+    const prog = await local.compile({ y, dx: dx! });
+    const feeds = { x: Float32Array.from(images(shape, 1)), dy: Float32Array.from(images(shape, 2)), p: [0.5] };
+    const { seededSource } = await import('../../src/random/source.js');
+    for (let i = 0; i < 10; i++) await prog.run(feeds, { random: seededSource(i) });
+    globalThis.gc?.();
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 100; i++) await prog.run(feeds, { random: seededSource(i) });
+    globalThis.gc?.();
+    const grown = process.memoryUsage().rss - before;
+    assert.ok(grown < 64 * 1024 * 1024, `RSS grew by ${(grown / 1048576).toFixed(1)} MiB over 100 steps`);
+    assert.equal(local.liveSessions, 1);
+    await prog.dispose();
+    assert.equal(local.liveSessions, 0);
+    await local.dispose();
   });
 
   test('rejects bad shapes and p with one clear message', () => {
@@ -117,5 +152,12 @@ describe('augmentPipe', () => {
     assert.ok(maxDiff(a.y!.data, b.y!.data) > 0.1, 'new draws give new augmentations');
     assert.equal(maxDiff(a.y!.data, c.y!.data), 0, 'the same seed gives the same augmentation');
     await prog.dispose();
+    // Two pipelines in one graph draw independently under distinct prefixes (the same prefix is refused).
+    const p = E.input('p', []);
+    const two = await engine.compile({ real: augmentPipe(x, p, AUGMENT_PRESETS.bgc, { prefix: 'aug_real' }), fake: augmentPipe(x, p, AUGMENT_PRESETS.bgc, { prefix: 'aug_fake' }) });
+    const r = await two.run({ x: xd, p: [1] }, { random: seededSource(3) });
+    assert.ok(maxDiff(r.real!.data, r.fake!.data) > 0.1);
+    await two.dispose();
+    assert.throws(() => E.toOnnx({ a: augmentPipe(x, p, AUGMENT_PRESETS.bgc), b: augmentPipe(x, p, AUGMENT_PRESETS.bgc) }), /same name/);
   });
 });
