@@ -3,15 +3,15 @@
 // little), uncompressed PNGs `00000/img00000000.png` in a stored zip, dataset.json labels carried over. Unlike
 // the official tool, bad files are never dropped silently: they are all listed, and the tool fails (or, with
 // skipBad, leaves them out and returns them).
-import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Zip, ZipPassThrough } from 'fflate';
 import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import { type ImageArchive, openImageArchive } from './archive.js';
 import { isPowerOfTwo } from './dataset.js';
 import { type DecodedImage, decodeImage } from './decode.js';
 import { type LabelValue, labelDimOf, listSome, matchLabels, parseDatasetJson } from './labels.js';
+import { ZipWriter } from './zip-writer.js';
 
 /** dataset_tool.py's --transform. */
 export type DatasetTransform = 'center-crop' | 'center-crop-wide';
@@ -122,10 +122,7 @@ export async function convertDataset(o: ConvertDatasetOptions): Promise<ConvertD
     if (names.length === 0) throw new InputError(`${o.source}: no images found`);
     const { labels, extra } = await sourceLabels(archive, names, !!o.skipBad);
     fd = openSync(tmp, 'w');
-    const zip = new Zip((err, chunk) => {
-      if (err) throw err;
-      writeSync(fd, chunk);
-    });
+    const zip = new ZipWriter(fd);
     const bad: BadFile[] = [];
     const outLabels: [string, LabelValue][] = [];
     let first: { name: string; img: DecodedImage } | null = null;
@@ -146,9 +143,7 @@ export async function convertDataset(o: ConvertDatasetOptions): Promise<ConvertD
         }
         // The first good image fixes the data set's size and channels (dataset_tool.py's dataset_attrs).
         first ??= { name, img: r.img };
-        const file = new ZipPassThrough(archiveName(start + k));
-        zip.add(file);
-        file.push(r.png, true);
+        zip.add(archiveName(start + k), r.png);
         if (labels) outLabels.push([archiveName(start + k), labels.get(name)!]);
       }
     }
@@ -158,10 +153,8 @@ export async function convertDataset(o: ConvertDatasetOptions): Promise<ConvertD
     }
     const written = names.length - bad.length;
     if (!first || written === 0) throw new InputError(`${o.source}: no usable images (${listSome(bad.map((b) => `${b.name}: ${b.reason}`), 10, '; ')})`);
-    const meta = new ZipPassThrough('dataset.json');
-    zip.add(meta);
-    meta.push(new TextEncoder().encode(JSON.stringify({ labels: labels ? outLabels : null })), true);
-    zip.end();
+    zip.add('dataset.json', new TextEncoder().encode(JSON.stringify({ labels: labels ? outLabels : null })));
+    zip.finish();
     closeSync(fd);
     fd = -1;
     renameSync(tmp, o.dest);
