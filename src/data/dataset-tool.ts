@@ -3,7 +3,7 @@
 // little), uncompressed PNGs `00000/img00000000.png` in a stored zip, dataset.json labels carried over. Unlike
 // the official tool, bad files are never dropped silently: they are all listed, and the tool fails (or, with
 // skipBad, leaves them out and returns them).
-import { closeSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { InputError } from '../errors.js';
@@ -103,7 +103,7 @@ async function encodePng(img: DecodedImage): Promise<Uint8Array> {
   return s.png({ compressionLevel: 0 }).toBuffer();
 }
 
-const describe = (img: DecodedImage): string => `${img.width}x${img.height} ${img.channels === 1 ? 'grayscale' : 'RGB'}`;
+const describeImage = (img: DecodedImage): string => `${img.width}x${img.height} ${img.channels === 1 ? 'grayscale' : 'RGB'}`;
 
 /**
  * Writes a training data set zip (atomically: a temporary file renamed into place; nothing is left on failure).
@@ -121,7 +121,12 @@ export async function convertDataset(o: ConvertDatasetOptions): Promise<ConvertD
     const names = archive.imageNames.slice(0, o.maxImages ?? Infinity);
     if (names.length === 0) throw new InputError(`${o.source}: no images found`);
     const { labels, extra } = await sourceLabels(archive, names, !!o.skipBad);
-    fd = openSync(tmp, 'w');
+    try {
+      mkdirSync(dirname(o.dest), { recursive: true });
+      fd = openSync(tmp, 'w');
+    } catch (e) {
+      throw new InputError(`cannot write ${o.dest}: ${(e as Error).message}`);
+    }
     const zip = new ZipWriter(fd);
     const bad: BadFile[] = [];
     const outLabels: [string, LabelValue][] = [];
@@ -216,7 +221,7 @@ function mismatch(img: DecodedImage, first: { name: string; img: DecodedImage } 
   if (o.resolution && !o.transform && img.width !== o.resolution.width) return `${img.width}x${img.height}, expected ${o.resolution.width}x${o.resolution.width}${hint}`;
   if (!isPowerOfTwo(img.width)) return `${img.width}x${img.height}: the size must be a power of two${hint}`;
   if (first && (img.width !== first.img.width || img.channels !== first.img.channels)) {
-    return `${describe(img)}, expected ${describe(first.img)} like ${first.name}${img.width !== first.img.width ? hint : ''}`;
+    return `${describeImage(img)}, expected ${describeImage(first.img)} like ${first.name}${img.width !== first.img.width ? hint : ''}`;
   }
   return null;
 }
