@@ -52,7 +52,10 @@ export interface ConvertDatasetResult {
 /** Images processed at once (sharp decodes on its own threads). */
 const CONCURRENCY = 4;
 
-/** The name dataset_tool.py gives image idx in the archive. */
+/**
+ * The name dataset_tool.py gives image idx in the archive.
+ * @example archiveName(123456) // '00123/img00123456.png'
+ */
 export function archiveName(idx: number): string {
   const s = String(idx).padStart(8, '0');
   return `${s.slice(0, 5)}/img${s}.png`;

@@ -22,7 +22,10 @@ export interface OpenDatasetOptions {
 /** Default memory for the decoded-image cache. */
 export const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
 
-/** Whether n is a power of two (1, 2, 4, ...). */
+/**
+ * Whether n is a power of two (1, 2, 4, ...).
+ * @example isPowerOfTwo(64) // true
+ */
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;
 }
