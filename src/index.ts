@@ -24,3 +24,4 @@ export { openGenerator, openDiscriminator } from './models/open.js';
 export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
 export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
 export type { ImageDataset } from './data/image-dataset.js';
+export { InfiniteSampler, realBatch, type RealBatch } from './data/sampler.js';
