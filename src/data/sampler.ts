@@ -3,7 +3,7 @@
 // doubled by x-flips when mirrored (training/dataset.py --mirror: index i >= size is image i - size flipped).
 import { InputError } from '../errors.js';
 import { RandomState } from '../random/numpy-random.js';
-import { randint } from '../metrics/swd.js';
+import { randint } from '../random/randint.js';
 import type { ImageDataset } from './image-dataset.js';
 
 /**

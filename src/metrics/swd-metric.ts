@@ -5,7 +5,8 @@ import { InputError } from '../errors.js';
 import { toUint8Image } from '../models/generate.js';
 import type { Generator } from '../models/generator.js';
 import { RandomState, zFromSeed } from '../random/numpy-random.js';
-import { randint, type SwdResult, slicedWassersteinDistanceOnEngine } from './swd.js';
+import { randint } from '../random/randint.js';
+import { type SwdResult, slicedWassersteinDistanceOnEngine } from './swd.js';
 
 /** Real images drawn for the metric, with their labels. */
 export interface RealSample {
