@@ -36,3 +36,4 @@ export { DragSession, fitLatent, type DragSessionOptions, type DragStart, type D
 export { readLatent, latentToNpy, latentToNpz, latentToJson, type LatentFile } from './drag/latent.js';
 export { parseDragPoints, drawPoints } from './drag/points.js';
 export { augmentPipe, augmentSpec, AUGMENT_PRESETS, AUGMENT_DEFAULTS, AdaController, type AugmentSpec, type AugmentPreset, type AdaControllerOptions } from './train/augment.js';
+export { InfiniteSampler, realBatch, type RealBatch } from './data/sampler.js';

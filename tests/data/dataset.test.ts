@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { openDataset } from '../../src/data/dataset.js';
 import { InputError } from '../../src/errors.js';
 import { tempDir } from '../cli/helpers.js';
+import { repoRoot } from '../fixtures.js';
 import { png, put, shapeImage, writeShapes, writeZip } from './helpers.js';
 
 /** HWC -> CHW, written independently of the code under test. */
@@ -64,6 +65,23 @@ describe('openDataset', () => {
     }
   });
 
+  it("reads a zip written by Python's zipfile as dataset_tool.py writes it (zip64 local header, deflate)", async () => {
+    // scripts/python-zipfile-dataset.py: pixel (x, y) of image i is (x * 30 + i, y * 30, 100 + i * 50), label i % 2.
+    const ds = await openDataset(join(repoRoot, 'tests', 'data', 'data', 'python-zipfile.zip'), { useLabels: true });
+    try {
+      assert.deepEqual([ds.size, ds.resolution, ds.channels, ds.labelDim], [3, 8, 3, 2]);
+      for (let i = 0; i < 3; i++) {
+        const x = await ds.image(i);
+        for (const [px, py] of [[0, 0], [7, 2], [3, 7]] as const) {
+          assert.deepEqual([x[py * 8 + px], x[64 + py * 8 + px], x[128 + py * 8 + px]], [px * 30 + i, py * 30, 100 + i * 50], `image ${i} (${px}, ${py})`);
+        }
+        assert.deepEqual([...ds.label(i)], i % 2 ? [0, 1] : [1, 0]);
+      }
+    } finally {
+      await ds.close();
+    }
+  });
+
   it('keeps grayscale as one channel and drops a fully opaque alpha channel', async () => {
     const gray = join(t.dir, 'gray');
     const px = Uint8Array.from({ length: 16 }, (_, i) => i * 16);
@@ -120,11 +138,16 @@ describe('openDataset', () => {
     await bad(async (d) => put(join(d, 'x.zip'), 'junk'), /no images found/);
   });
 
-  it('reports an image of another size when it is read, naming the file', async () => {
+  it('reports every bad image at open when the set is cached, else each when it is read', async () => {
     const mixed = join(t.dir, 'mixed');
-    await writeShapes(mixed, 2, 8);
+    await writeShapes(mixed, 4, 8);
     put(join(mixed, 'img001.png'), await png(shapeImage(1, 16), 16, 16, 3));
-    const ds = await openDataset(mixed);
+    put(join(mixed, 'img003.png'), 'broken');
+    await assert.rejects(openDataset(mixed), (e: Error) => {
+      assert.match(e.message, /^2 bad image\(s\) in .*mixed: .*img001\.png: 16x16 RGB, expected 8x8 RGB.*; .*img003\.png: cannot decode/);
+      return true;
+    });
+    const ds = await openDataset(mixed, { cacheBytes: 0 });
     try {
       await ds.image(0);
       await assert.rejects(ds.image(1), /img001\.png: 16x16 RGB, expected 8x8 RGB/);
