@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import * as E from '../../src/engine/index.js';
 import {
-  createEngine, generator3Specs, initialize3, toFloat32, inputTransform, loadCheckpoint, openDiscriminator, openGenerator, readNpy, StyleGAN3Generator, synthesisPlan, toUint8Image, Weights, zFromSeed,
+  createEngine, generator3Specs, generatorConfig3FromKwargs, initialize3, toFloat32, inputTransform, loadCheckpoint, openDiscriminator, openGenerator, readNpy, StyleGAN3Generator, synthesisPlan, toUint8Image, Weights, zFromSeed,
 } from '../../src/node.js';
 import { assertClose } from '../engine/harness.js';
 import { fixture } from '../fixtures.js';
@@ -142,4 +142,18 @@ describe('random-initialised StyleGAN3 networks', () => {
     await G.dispose();
     assert.equal(G.sessions, 0);
   });
+
+  // Configurations the fixtures do not cover: odd up factors, identity filters, 5x5 and 1x1 kernels, tiny images.
+  const odd: Record<string, unknown>[] = [{ lrelu_upsampling: 3 }, { img_resolution: 4 }, { filter_size: 1 }, { conv_kernel: 1, use_radial_filters: true }, { lrelu_upsampling: 1, margin_size: 3 }, { conv_kernel: 5, num_layers: 5, num_critical: 1 }];
+  for (const kw of odd) {
+    test(`fast and reference formulations agree: ${JSON.stringify(kw)}`, async () => {
+      const cfg = generatorConfig3FromKwargs({ z_dim: 8, c_dim: 0, w_dim: 8, img_resolution: 16, img_channels: 3, channel_base: 256, channel_max: 8, ...kw });
+      const G = new StyleGAN3Generator(engine, cfg, new Weights(initialize3(generator3Specs(cfg), 1)));
+      const ws = await G.mapping(zFromSeed(0, 8), null);
+      const reference = await G.synthesis(ws, { fused: true });
+      assertClose(await G.synthesis(ws), reference, 1e-5, 1e-4, 'fast vs reference');
+      assert.ok(reference.some((v) => Math.abs(v) > 1e-2), 'non-trivial image');
+      await G.dispose();
+    });
+  }
 });

@@ -234,7 +234,8 @@ export function validateGeneratorConfig3(c: GeneratorConfig3): GeneratorConfig3 
     const fd = l.downTaps;
     const outSize = Math.floor(((l.inSize + l.convKernel - 1) * l.upFactor + l.padding[0] + l.padding[1] - (fu - 1) - (fd - 1) + (l.downFactor - 1)) / l.downFactor);
     if (outSize !== l.outSize) throw new CheckpointError(`layer ${l.name}: its paddings give size ${outSize}, not ${l.outSize}`);
-    if (l.upTaps > 1 && !(l.inCutoff < l.tmpSamplingRate / 2)) throw new CheckpointError(`layer ${l.name}: cutoff ${l.inCutoff} is above the Nyquist rate`);
+    if (l.upTaps > 1 && !(l.inCutoff < l.tmpSamplingRate / 2)) throw new CheckpointError(`layer ${l.name}: cutoff ${l.inCutoff} is not below the Nyquist rate ${l.tmpSamplingRate / 2}`);
+    if (l.downTaps > 1 && !(l.outCutoff < l.tmpSamplingRate / 2)) throw new CheckpointError(`layer ${l.name}: cutoff ${l.outCutoff} is not below the Nyquist rate ${l.tmpSamplingRate / 2}`);
   }
   const m = c.mapping;
   if (m.zDim !== c.zDim || m.cDim !== c.cDim || m.wDim !== c.wDim) throw new CheckpointError("mapping z_dim, c_dim and w_dim must equal the generator's");
