@@ -156,3 +156,39 @@ export function filteredLrelu(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
   if (y.shape[2] !== outH || y.shape[3] !== outW) throw new InputError(`filtered_lrelu: internal size mismatch [${y.shape}] vs ${outH}x${outW}`);
   return y;
 }
+
+/**
+ * The fast path computed in horizontal strips when its largest intermediate (the up-sampled map) would exceed
+ * `maxElements` values: each strip of output rows reads only the input rows it needs (official padding
+ * semantics shifted by the strip's start), so peak memory falls with the strip size; strips are concatenated.
+ * @example filteredLreluInStrips(x, o, 1 << 24)
+ */
+export function filteredLreluInStrips(x: E.Tensor, o: FilteredLreluOptions, maxElements: number): E.Tensor {
+  const { up, down, outH } = parse(x, o);
+  const [N, C, H, W] = x.shape as number[];
+  const [px0, px1, py0, py1] = o.padding;
+  const ku = filterTaps(o.fu);
+  const kd = filterTaps(o.fd);
+  const tmpW = W! * up + px0 + px1 - (ku - 1);
+  const tmpH = H! * up + py0 + py1 - (ku - 1);
+  const strips = Math.min(outH, Math.ceil((N! * C! * tmpW * tmpH) / maxElements));
+  if (strips <= 1) return filteredLrelu(x, o);
+  const parts: E.Tensor[] = [];
+  for (let k = 0; k < strips; k++) {
+    const m0 = Math.floor((k * outH) / strips);
+    const m1 = Math.floor(((k + 1) * outH) / strips);
+    // Rows [m0 * down, m0 * down + Lp) of the padded up-sampled map make output rows [m0, m1).
+    const start = m0 * down;
+    const Lp = (m1 - m0 - 1) * down + ku + kd - 1;
+    // Input rows whose up-sampled position py0 + up * i falls inside that window.
+    const i0 = Math.min(Math.max(Math.ceil((start - py0) / up), 0), H!);
+    const i1 = Math.max(Math.min(Math.floor((start + Lp - 1 - py0) / up) + 1, H!), i0);
+    if (i1 === i0) throw new InputError('filtered_lrelu: a strip without input rows (padding larger than the filters)');
+    const top = py0 + up * i0 - start;
+    const bottom = Lp - (i1 - i0) * up - top;
+    const xs = E.slice(x, [{ axis: 2, start: i0, end: i1 }]); // [N, C, i1 - i0, W]
+    parts.push(filteredLrelu(xs, { ...o, padding: [px0, px1, top, bottom] }));
+  }
+  return E.concat(parts, 2);
+}
+

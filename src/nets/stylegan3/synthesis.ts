@@ -6,7 +6,10 @@ import { fullyConnected } from '../stylegan2/mapping.js';
 import type { WeightScope } from '../weights.js';
 import { type LayerPlan, type SynthesisConfig3, synthesisPlan } from './config.js';
 import type { LowpassFilter } from './filters.js';
-import { filteredLrelu, filteredLreluRef } from './filtered-lrelu.js';
+import { type FilteredLreluOptions, filteredLreluInStrips, filteredLreluRef } from './filtered-lrelu.js';
+
+/** Largest up-sampled map (values) one fast filtered_lrelu call computes at once: 16M floats, 64 MiB. */
+export const STRIP_ELEMENTS = 1 << 24;
 import { synthesisInput } from './input.js';
 
 export interface SynthesisOptions3 {
@@ -61,7 +64,8 @@ export function synthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.T
   if (l.isTorgb) styles = E.mul(styles, 1 / Math.sqrt(l.inChannels * l.convKernel ** 2));
   const weight = P.tensor('weight', [l.outChannels, l.inChannels, l.convKernel, l.convKernel]);
   const y = modulatedConv2d3(x, weight, styles, { demodulate: !l.isTorgb, inputGain, reference });
-  const lrelu = reference ? filteredLreluRef : filteredLrelu;
+  // The fast path runs large layers in strips of at most STRIP_ELEMENTS up-sampled values (bounded memory).
+  const lrelu = reference ? filteredLreluRef : (v: E.Tensor, o: FilteredLreluOptions) => filteredLreluInStrips(v, o, STRIP_ELEMENTS);
   return lrelu(y, {
     fu: storedFilter(P, 'up_filter'),
     fd: storedFilter(P, 'down_filter'),
