@@ -106,7 +106,7 @@ for (const dir of ['stylegan3-t-tiny', 'stylegan3-r-tiny']) {
       const ws0 = npy(dir, ref.calls.find((c) => c.psi === 0.7 && c.z)!.ws!).data;
       const analytic = (await prog.run({ ws: ws0 })).g!.data;
       const eps = 1e-2;
-      for (const i of [64 * 3 + 7, 64 * 10 + 1, 64 * 15 + 63]) {
+      for (const i of [64 * 3 + 7, 64 * 15 + 63]) {
         const at = async (d: number) => (await prog.run({ ws: Float32Array.from(ws0, (v, j) => (j === i ? v + d : v)) })).loss!.data[0]!;
         const fd = ((await at(eps)) - (await at(-eps))) / (2 * eps);
         assert.ok(Math.abs(fd - analytic[i]!) <= 1e-2 * Math.abs(fd) + 1e-6, `d loss / d ws[${i}]: ${analytic[i]} vs finite difference ${fd}`);
