@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import * as E from '../../src/engine/index.js';
 import {
-  createEngine, generator3Specs, initialize3, toFloat32, inputTransform, loadCheckpoint, openDiscriminator, openGenerator, readNpy, StyleGAN3Generator, synthesisPlan, toUint8Image, Weights, zFromSeed,
+  createEngine, generator3Specs, generatorConfig3FromKwargs, initialize3, toFloat32, inputTransform, loadCheckpoint, openDiscriminator, openGenerator, readNpy, StyleGAN3Generator, synthesisPlan, toUint8Image, Weights, zFromSeed,
 } from '../../src/node.js';
+import { synthesisNetwork3 } from '../../src/nets/stylegan3/synthesis.js';
 import { assertClose } from '../engine/harness.js';
 import { fixture } from '../fixtures.js';
 
@@ -93,6 +94,26 @@ for (const dir of ['stylegan3-t-tiny', 'stylegan3-r-tiny']) {
       });
     }
 
+    test('gradients w.r.t. ws through the fast path (what DragGAN needs) match finite differences', async () => {
+      const G3 = G as StyleGAN3Generator;
+      const features = new Map<string, E.Tensor>();
+      const ws = E.input('ws', [1, G.numWs, G.wDim]);
+      const img = synthesisNetwork3(G3.config.synthesis, G3.weights.scope('synthesis'), ws, { features });
+      const f5 = [...features.values()][5]!;
+      const loss = E.add(E.mean(E.square(img)), E.mean(E.square(f5)));
+      const [g] = E.grad(loss, [ws]);
+      const prog = await engine.compile({ loss, g: g! });
+      const ws0 = npy(dir, ref.calls.find((c) => c.psi === 0.7 && c.z)!.ws!).data;
+      const analytic = (await prog.run({ ws: ws0 })).g!.data;
+      const eps = 1e-2;
+      for (const i of [64 * 3 + 7, 64 * 15 + 63]) {
+        const at = async (d: number) => (await prog.run({ ws: Float32Array.from(ws0, (v, j) => (j === i ? v + d : v)) })).loss!.data[0]!;
+        const fd = ((await at(eps)) - (await at(-eps))) / (2 * eps);
+        assert.ok(Math.abs(fd - analytic[i]!) <= 1e-2 * Math.abs(fd) + 1e-6, `d loss / d ws[${i}]: ${analytic[i]} vs finite difference ${fd}`);
+      }
+      await prog.dispose();
+    });
+
     test('features: one per layer in DragGAN order, the last one is the image before output scaling', async () => {
       const features = new Map<string, E.Tensor>();
       const { img } = G.synthesisGraph(1, { features });
@@ -142,4 +163,18 @@ describe('random-initialised StyleGAN3 networks', () => {
     await G.dispose();
     assert.equal(G.sessions, 0);
   });
+
+  // Configurations the fixtures do not cover: odd up factors, identity filters, 5x5 and 1x1 kernels, tiny images.
+  const odd: Record<string, unknown>[] = [{ lrelu_upsampling: 3 }, { img_resolution: 4 }, { filter_size: 1 }, { conv_kernel: 1, use_radial_filters: true }, { lrelu_upsampling: 1, margin_size: 3 }, { conv_kernel: 5, num_layers: 5, num_critical: 1 }];
+  for (const kw of odd) {
+    test(`fast and reference formulations agree: ${JSON.stringify(kw)}`, async () => {
+      const cfg = generatorConfig3FromKwargs({ z_dim: 8, c_dim: 0, w_dim: 8, img_resolution: 16, img_channels: 3, channel_base: 256, channel_max: 8, ...kw });
+      const G = new StyleGAN3Generator(engine, cfg, new Weights(initialize3(generator3Specs(cfg), 1)));
+      const ws = await G.mapping(zFromSeed(0, 8), null);
+      const reference = await G.synthesis(ws, { fused: true });
+      assertClose(await G.synthesis(ws), reference, 1e-5, 1e-4, 'fast vs reference');
+      assert.ok(reference.some((v) => Math.abs(v) > 1e-2), 'non-trivial image');
+      await G.dispose();
+    });
+  }
 });

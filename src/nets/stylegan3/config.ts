@@ -164,7 +164,10 @@ export function synthesisPlan(s: SynthesisConfig3): { input: InputPlan; layers: 
   return { input: { channels: channels[0]!, size: sizes[0]!, samplingRate: samplingRates[0]!, bandwidth: cutoffs[0]! }, layers };
 }
 
-/** The up- and down-sampling filters of a layer, designed as the official constructor does. */
+/**
+ * The up- and down-sampling filters of a layer, designed as the official constructor does.
+ * @example layerFilters(synthesisPlan(cfg.synthesis).layers[0]).up // 12 separable taps
+ */
 export function layerFilters(l: LayerPlan): { up: LowpassFilter; down: LowpassFilter } {
   return {
     up: designLowpassFilter(l.upTaps, l.inCutoff, l.inHalfWidth * 2, l.tmpSamplingRate),
@@ -172,7 +175,10 @@ export function layerFilters(l: LayerPlan): { up: LowpassFilter; down: LowpassFi
   };
 }
 
-/** Shape of a layer's stored filter buffer ([] when the official buffer is None). */
+/**
+ * Shape of a layer's stored filter buffer ([] when the official buffer is None).
+ * @example filterShape(12, true) // [12, 12]
+ */
 export function filterShape(taps: number, radial: boolean): number[] {
   return taps === 1 ? [] : radial ? [taps, taps] : [taps];
 }
@@ -199,7 +205,10 @@ function positive(v: unknown, name: string, hi = 1e6): void {
 }
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-/** Validates a StyleGAN3 generator configuration, including that its layer plan is realisable. */
+/**
+ * Validates a StyleGAN3 generator configuration, including that its layer plan is realisable.
+ * @example validateGeneratorConfig3(JSON.parse(text).config.G_ema.config)
+ */
 export function validateGeneratorConfig3(c: GeneratorConfig3): GeneratorConfig3 {
   if (typeof c !== 'object' || c === null || typeof c.mapping !== 'object' || typeof c.synthesis !== 'object' || !c.mapping || !c.synthesis) throw new CheckpointError('generator configuration must have mapping and synthesis sections');
   int(c.imgResolution, 'img_resolution', 4, 8192);
@@ -234,7 +243,8 @@ export function validateGeneratorConfig3(c: GeneratorConfig3): GeneratorConfig3 
     const fd = l.downTaps;
     const outSize = Math.floor(((l.inSize + l.convKernel - 1) * l.upFactor + l.padding[0] + l.padding[1] - (fu - 1) - (fd - 1) + (l.downFactor - 1)) / l.downFactor);
     if (outSize !== l.outSize) throw new CheckpointError(`layer ${l.name}: its paddings give size ${outSize}, not ${l.outSize}`);
-    if (l.upTaps > 1 && !(l.inCutoff < l.tmpSamplingRate / 2)) throw new CheckpointError(`layer ${l.name}: cutoff ${l.inCutoff} is above the Nyquist rate`);
+    if (l.upTaps > 1 && !(l.inCutoff < l.tmpSamplingRate / 2)) throw new CheckpointError(`layer ${l.name}: cutoff ${l.inCutoff} is not below the Nyquist rate ${l.tmpSamplingRate / 2}`);
+    if (l.downTaps > 1 && !(l.outCutoff < l.tmpSamplingRate / 2)) throw new CheckpointError(`layer ${l.name}: cutoff ${l.outCutoff} is not below the Nyquist rate ${l.tmpSamplingRate / 2}`);
   }
   const m = c.mapping;
   if (m.zDim !== c.zDim || m.cDim !== c.cDim || m.wDim !== c.wDim) throw new CheckpointError("mapping z_dim, c_dim and w_dim must equal the generator's");

@@ -1,8 +1,11 @@
 // filtered_lrelu (torch_utils/ops/filtered_lrelu.py): bias, upsample with an FIR filter, leaky ReLU with gain
 // and clamp, FIR filter and downsample. `filteredLreluRef` is the official `_filtered_lrelu_ref` (two upfirdn2d
-// calls around bias_act); `filteredLrelu` is the fast path: separable filters as 1-D passes (transposed conv
-// of stride `up` for the up pass, conv of stride `down` for the down pass: no zeros inserted, no samples
-// computed then dropped), the gain folded into the up filter (lrelu(v) * g = lrelu(v * g) for g > 0).
+// calls around bias_act); `filteredLrelu` is the fast path: separable filters as 1-D passes (polyphase for the
+// up pass, conv of stride `down` for the down pass: no zeros inserted, no samples computed then dropped),
+// the gain folded into the up filter (lrelu(v) * g = lrelu(v * g) for g > 0).
+// Up-sampling is polyphase: one depthwise conv per output phase (onnxruntime's grouped ConvTranspose and
+// channel-multiplier convs take slow generic paths; depthwise convs do not). When down = up (most layers) the
+// down pass runs on the phases directly; otherwise they are interleaved by DepthToSpace first.
 import { InputError } from '../../errors.js';
 import * as E from '../../engine/index.js';
 import { upfirdn2dRef } from '../ops/upfirdn2d.js';
@@ -70,31 +73,81 @@ function depthwise(k: Float32Array | Float64Array, kh: number, kw: number, chann
   return E.constant(w, [channels, 1, kh, kw]);
 }
 
-/**
- * One axis of upfirdn: insert up-1 zeros, pad p0/p1 (negative crops), convolve with taps, keep every `down`-th
- * sample; as a transposed conv of stride `up` (up > 1) or a conv of stride `down` (up = 1).
- */
-function firAxis(x: E.Tensor, axis: 2 | 3, taps: Float32Array, up: number, down: number, p0: number, p1: number, scale: number): E.Tensor {
+/** A depthwise 1-D correlation along `axis` with padding [p0, p1] (negative crops) and a stride. */
+function conv1d(x: E.Tensor, axis: 2 | 3, k: Float32Array, stride: number, p0: number, p1: number, scale: number): E.Tensor {
   const C = x.shape[1]!;
-  const L = x.shape[axis]!;
+  const [kh, kw] = axis === 2 ? [k.length, 1] : [1, k.length];
+  return E.conv2d(x, depthwise(k, kh, kw, C, scale), {
+    groups: C,
+    stride: axis === 2 ? [stride, 1] : [1, stride],
+    padding: axis === 2 ? [p0, 0, p1, 0] : [0, p0, 0, p1],
+  });
+}
+
+/**
+ * Polyphase plan of one axis of upfirdn (zero insertion by `up`, pads p0/p1, FIR `taps`, K divisible by up):
+ * output sample up*q + r' is full[s + up*q + r'] of the full convolution (s = K - 1 - p0), i.e. phase
+ * r = (s + r') mod up of the full result, shifted by a = floor((s + r') / up). Each output phase is a
+ * correlation of x with K/up taps; Q samples per phase cover M outputs (up*Q - M extra at the end).
+ */
+function polyphaseAxis(L: number, taps: Float32Array, up: number, p0: number, p1: number) {
   const K = taps.length;
-  const flipped = Float32Array.from(taps).reverse(); // conv2d correlates: flip for a true convolution
-  const shape = (k: number): [number, number] => (axis === 2 ? [k, 1] : [1, k]);
-  const pad4 = (a: number, b: number): [number, number, number, number] => (axis === 2 ? [a, 0, b, 0] : [0, a, 0, b]);
-  const pair = (v: number): [number, number] => (axis === 2 ? [v, 1] : [1, v]);
-  if (up === 1) {
-    const [kh, kw] = shape(K);
-    return E.conv2d(x, depthwise(flipped, kh, kw, C, scale), { groups: C, stride: pair(down), padding: pad4(p0, p1) });
-  }
-  if (down !== 1) throw new InputError('filtered_lrelu: one pass cannot both up- and downsample');
-  // y[m] = full[m + K - 1 - p0] of the full transposed convolution (length (L - 1) * up + K), which applies taps unflipped.
+  const T = K / up;
   const M = L * up + p0 + p1 - (K - 1);
-  const start = K - 1 - p0;
-  const end = (L - 1) * up + K - (start + M);
-  const [kh, kw] = shape(K);
-  let y = E.convTranspose2d(x, depthwise(taps, kh, kw, C, scale), { groups: C, stride: pair(up), padding: pad4(Math.max(start, 0), Math.max(end, 0)) });
-  if (start < 0 || end < 0) y = E.pad(y, y.shape.map((_, i): [number, number] => (i === axis ? [Math.max(-start, 0), Math.max(-end, 0)] : [0, 0])));
-  return y;
+  const Q = Math.ceil(M / up);
+  const s = K - 1 - p0;
+  const phases = Array.from({ length: up }, (_, rOut) => {
+    const r = (((s + rOut) % up) + up) % up;
+    const a = Math.floor((s + rOut) / up);
+    // full_r[q] = sum_t x[q - t] taps[up t + r]: correlation with the reversed phase taps, left padding T - 1.
+    const k = Float32Array.from({ length: T }, (_, j) => taps[up * (T - 1 - j) + r]!);
+    const padL = T - 1 - a;
+    return { k, padL, padR: Q - L - padL + T - 1 };
+  });
+  return { phases, extra: up * Q - M };
+}
+
+/**
+ * Upsampling half of filtered_lrelu for a separable filter: one small depthwise conv per phase (no inserted
+ * zeros). Returns the up*up phase maps, phase (ry, rx) at index ry * up + rx, each [N, C, Qy, Qx], and the extra
+ * trailing rows/columns of their interleaving.
+ */
+function upsamplePhases(x: E.Tensor, taps: Float32Array, up: number, padding: [number, number, number, number], scale: number): { parts: E.Tensor[]; extra: [number, number] } {
+  const [, , H, W] = x.shape as number[];
+  const px = polyphaseAxis(W!, taps, up, padding[0], padding[1]);
+  const py = polyphaseAxis(H!, taps, up, padding[2], padding[3]);
+  const byX = px.phases.map((p) => conv1d(x, 3, p.k, 1, p.padL, p.padR, up * scale)); // up x [N, C, H, Qx]
+  const parts: E.Tensor[] = [];
+  for (const p of py.phases) for (const xr of byX) parts.push(conv1d(xr, 2, p.k, 1, p.padL, p.padR, up)); // [N, C, Qy, Qx]
+  return { parts, extra: [py.extra, px.extra] };
+}
+
+/**
+ * The down pass applied to phase maps when down = up: output y[m] = sum_k v[up m + k] h[k] splits into one
+ * correlation per phase with every up-th tap (k = up j + r), so the phases are never interleaved.
+ */
+function downsamplePhases(parts: E.Tensor[], fd: Exclude<LowpassFilter, null>, up: number): E.Tensor {
+  const C = parts[0]!.shape[1]!;
+  let sum: E.Tensor | null = null;
+  for (let ry = 0; ry < up; ry++) {
+    for (let rx = 0; rx < up; rx++) {
+      const v = parts[ry * up + rx]!;
+      let y: E.Tensor;
+      if (fd.kind === 'separable') {
+        const k = Float32Array.from(fd.taps).reverse(); // correlation taps
+        const sub = (r: number) => Float32Array.from({ length: k.length / up }, (_, j) => k[up * j + r]!);
+        y = conv1d(conv1d(v, 3, sub(rx), 1, 0, 0, 1), 2, sub(ry), 1, 0, 0, 1);
+      } else {
+        const [kh, kw] = fd.kernel.shape;
+        const k = Float32Array.from(fd.kernel.data).reverse();
+        const [sh, sw] = [kh / up, kw / up];
+        const sub = Float32Array.from({ length: sh * sw }, (_, i) => k[(up * Math.floor(i / sw) + ry) * kw + up * (i % sw) + rx]!);
+        y = E.conv2d(v, depthwise(sub, sh, sw, C, 1), { groups: C });
+      }
+      sum = sum ? E.add(sum, y) : y;
+    }
+  }
+  return sum!;
 }
 
 /**
@@ -105,31 +158,81 @@ export function filteredLrelu(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
   const { up, down, gain, slope, clamp, outH, outW } = parse(x, o);
   const [px0, px1, py0, py1] = o.padding;
   let y = addBias(x, o.b);
-  // Up pass (identity filter: zero insertion and padding only), with the activation gain folded in.
-  if (o.fu === null) {
-    if (up !== 1) y = upfirdn2dRef(y, filter2d(null), { up, padding: o.padding, gain: up * up * gain });
-    else {
-      y = E.pad(y, [[0, 0], [0, 0], [py0, py1], [px0, px1]]);
-      if (gain !== 1) y = E.mul(y, gain);
+  let extra: [number, number] = [0, 0];
+  const fd = o.fd;
+  // Up pass, with the activation gain folded into the filter (lrelu(v) * g = lrelu(v * g), g > 0).
+  if (o.fu?.kind === 'separable' && up > 1 && o.fu.taps.length % up === 0) {
+    const phases = upsamplePhases(y, o.fu.taps, up, o.padding, gain);
+    const kd = filterTaps(fd);
+    if (fd && down === up && kd % up === 0) {
+      // Down by the same factor: stay in the phase domain (no interleaving of the largest maps).
+      y = downsamplePhases(phases.parts.map((v) => lreluClamp(v, slope, clamp)), fd, up);
+      return crop(y, outH, outW);
     }
-  } else if (o.fu.kind === 'separable') {
-    y = firAxis(y, 3, o.fu.taps, up, 1, px0, px1, up * gain);
-    y = firAxis(y, 2, o.fu.taps, up, 1, py0, py1, up);
+    // Otherwise interleave the phases (DepthToSpace of the phase maps in DCR order).
+    y = E.depthToSpace(E.concat(phases.parts, 1), up);
+    extra = phases.extra;
+  } else if (o.fu?.kind === 'separable' && up === 1) {
+    y = conv1d(y, 3, Float32Array.from(o.fu.taps).reverse(), 1, px0, px1, gain);
+    y = conv1d(y, 2, Float32Array.from(o.fu.taps).reverse(), 1, py0, py1, 1);
+  } else if (o.fu === null && up === 1) {
+    y = E.pad(y, [[0, 0], [0, 0], [py0, py1], [px0, px1]]);
+    if (gain !== 1) y = E.mul(y, gain);
   } else {
-    y = upfirdn2dRef(y, o.fu.kernel, { up, padding: o.padding, gain: up * up * gain });
+    y = upfirdn2dRef(y, filter2d(o.fu), { up, padding: o.padding, gain: up * up * gain });
   }
   y = lreluClamp(y, slope, clamp);
-  // Down pass: filter at stride `down`.
+  // Down pass: filter at stride `down` (trailing extra samples only add outputs at the end, cropped below).
   if (o.fd === null) {
     if (down !== 1) y = E.slice(y, [{ axis: 2, step: down }, { axis: 3, step: down }]);
   } else if (o.fd.kind === 'separable') {
-    y = firAxis(y, 3, o.fd.taps, 1, down, 0, 0, 1);
-    y = firAxis(y, 2, o.fd.taps, 1, down, 0, 0, 1);
+    const k = Float32Array.from(o.fd.taps).reverse();
+    y = conv1d(conv1d(y, 3, k, down, 0, 0, 1), 2, k, down, 0, 0, 1);
   } else {
     const [kh, kw] = o.fd.kernel.shape;
-    const flipped = Float32Array.from(o.fd.kernel.data).reverse();
-    y = E.conv2d(y, depthwise(flipped, kh, kw, y.shape[1]!, 1), { groups: y.shape[1]!, stride: down });
+    y = E.conv2d(y, depthwise(Float32Array.from(o.fd.kernel.data).reverse(), kh, kw, y.shape[1]!, 1), { groups: y.shape[1]!, stride: down });
   }
-  if (y.shape[2] !== outH || y.shape[3] !== outW) throw new InputError(`filtered_lrelu: internal size mismatch [${y.shape}] vs ${outH}x${outW}`);
-  return y;
+  return crop(y, outH, outW);
 }
+
+/** Drops trailing rows/columns beyond the official output size (from phases' extra samples). */
+function crop(y: E.Tensor, outH: number, outW: number): E.Tensor {
+  if (y.shape[2]! < outH || y.shape[3]! < outW) throw new InputError(`filtered_lrelu: internal size mismatch [${y.shape}] vs ${outH}x${outW}`);
+  return y.shape[2] === outH && y.shape[3] === outW ? y : E.slice(y, [{ axis: 2, start: 0, end: outH }, { axis: 3, start: 0, end: outW }]);
+}
+
+/**
+ * The fast path computed in horizontal strips when its largest intermediate (the up-sampled map) would exceed
+ * `maxElements` values: each strip of output rows reads only the input rows it needs (official padding
+ * semantics shifted by the strip's start), so peak memory falls with the strip size; strips are concatenated.
+ * @example filteredLreluInStrips(x, o, 1 << 24)
+ */
+export function filteredLreluInStrips(x: E.Tensor, o: FilteredLreluOptions, maxElements: number): E.Tensor {
+  const { up, down, outH } = parse(x, o);
+  const [N, C, H, W] = x.shape as number[];
+  const [px0, px1, py0, py1] = o.padding;
+  const ku = filterTaps(o.fu);
+  const kd = filterTaps(o.fd);
+  const tmpW = W! * up + px0 + px1 - (ku - 1);
+  const tmpH = H! * up + py0 + py1 - (ku - 1);
+  const strips = Math.min(outH, Math.ceil((N! * C! * tmpW * tmpH) / maxElements));
+  if (strips <= 1) return filteredLrelu(x, o);
+  const parts: E.Tensor[] = [];
+  for (let k = 0; k < strips; k++) {
+    const m0 = Math.floor((k * outH) / strips);
+    const m1 = Math.floor(((k + 1) * outH) / strips);
+    // Rows [m0 * down, m0 * down + Lp) of the padded up-sampled map make output rows [m0, m1).
+    const start = m0 * down;
+    const Lp = (m1 - m0 - 1) * down + ku + kd - 1;
+    // Input rows whose up-sampled position py0 + up * i falls inside that window.
+    const i0 = Math.min(Math.max(Math.ceil((start - py0) / up), 0), H!);
+    const i1 = Math.max(Math.min(Math.floor((start + Lp - 1 - py0) / up) + 1, H!), i0);
+    if (i1 === i0) throw new InputError('filtered_lrelu: a strip without input rows (padding larger than the filters)');
+    const top = py0 + up * i0 - start;
+    const bottom = Lp - (i1 - i0) * up - top;
+    const xs = E.slice(x, [{ axis: 2, start: i0, end: i1 }]); // [N, C, i1 - i0, W]
+    parts.push(filteredLrelu(xs, { ...o, padding: [px0, px1, top, bottom] }));
+  }
+  return E.concat(parts, 2);
+}
+
