@@ -1,7 +1,7 @@
 // U-GAT-IT training on a tiny generated two-domain data set: the losses fall, snapshots, samples and the log
 // are written, and a run interrupted after a snapshot resumes to the same weights as an uninterrupted one.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
@@ -87,11 +87,16 @@ test('training falls in loss, writes snapshots, samples and a log; an interrupte
 
 test('train-ugatit: clear errors before any work', async () => {
   const out = join(tmp.dir, 'cli-out');
+  const data = join(tmp.dir, 'cli-data');
+  await makeData(data);
+  const previous = join(tmp.dir, 'previous-run', 'snapshot-0000005');
+  mkdirSync(previous, { recursive: true });
+  writeFileSync(join(previous, 'config.json'), '{}');
   const empty = join(tmp.dir, 'empty-data');
   mkdirSync(join(empty, 'trainA'), { recursive: true });
   assertOneLineError(await stylelab('train-ugatit', '--data', empty, '--outdir', out), /trainA holds no images/, 'empty trainA');
-  assertOneLineError(await stylelab('train-ugatit', '--data', join(tmp.dir, 'data'), '--outdir', out, '--resume'), /holds no snapshot to resume from/, 'resume without snapshot');
-  assertOneLineError(await stylelab('train-ugatit', '--data', join(tmp.dir, 'data'), '--outdir', out, '--img-size', '30'), /imgSize must be a multiple of 4/, 'size');
-  assertOneLineError(await stylelab('train-ugatit', '--data', join(tmp.dir, 'data'), '--outdir', join(tmp.dir, 'full')), /already holds snapshots: pass --resume/, 'existing run');
+  assertOneLineError(await stylelab('train-ugatit', '--data', data, '--outdir', out, '--resume'), /holds no snapshot to resume from/, 'resume without snapshot');
+  assertOneLineError(await stylelab('train-ugatit', '--data', data, '--outdir', out, '--img-size', '30'), /imgSize must be a multiple of 4/, 'size');
+  assertOneLineError(await stylelab('train-ugatit', '--data', data, '--outdir', join(tmp.dir, 'previous-run')), /already holds snapshots: pass --resume/, 'existing run');
   assert.ok(!existsSync(out));
 });
