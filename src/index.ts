@@ -21,3 +21,8 @@ export {
 } from './models/checkpoint.js';
 export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
 export { openGenerator, openDiscriminator } from './models/open.js';
+// U-GAT-IT: networks, checkpoints, the test-phase image pipeline.
+export { type UgatitConfig, type UgatitNet, type Direction, UGATIT_NETS, DEFAULT_UGATIT_CONFIG, validateUgatitConfig } from './nets/ugatit/config.js';
+export { UgatitModel, ugatitGraph, type UgatitResult } from './models/ugatit.js';
+export { readUgatitParams, readUgatitModel, writeUgatitModel, isUgatitParams, type UgatitCheckpoint } from './models/ugatit-checkpoint.js';
+export { resizeBilinearPil, toModelInput, toOutputImage, camImage, type ImageU8 } from './models/ugatit-pipeline.js';

@@ -2,7 +2,7 @@
 // kaiming_uniform(a=sqrt(5)) (uniform in +-1/sqrt(fan_in)), biases uniform in +-1/sqrt(fan_in), rho as the
 // ILN/adaILN constructors set it, spectral-norm u and v normalised standard normal draws.
 import type { TensorData } from '../../io/tensor.js';
-import { netSpecs, UGATIT_NETS, type UgatitConfig, type UgatitParamSpec } from '../../nets/ugatit/config.js';
+import { netSpecs, UGATIT_NETS, type UgatitConfig, type UgatitNet, type UgatitParamSpec } from '../../nets/ugatit/config.js';
 import type { UgatitCheckpoint } from '../../models/ugatit-checkpoint.js';
 import { Rng } from './rng.js';
 
@@ -30,13 +30,13 @@ function initTensor(spec: UgatitParamSpec, rng: Rng): Float32Array {
 }
 
 /**
- * All six networks with fresh weights for a configuration (seeded, so runs are reproducible).
+ * Networks (default: all six) with fresh weights for a configuration (seeded, so runs are reproducible).
  * @example const ckpt = initUgatit(validateUgatitConfig({ ch: 64, light: true }), 0);
  */
-export function initUgatit(config: UgatitConfig, seed: number): UgatitCheckpoint {
+export function initUgatit(config: UgatitConfig, seed: number, nets: readonly UgatitNet[] = UGATIT_NETS): UgatitCheckpoint {
   const rng = new Rng(seed, 0x1417);
   const networks: UgatitCheckpoint['networks'] = {};
-  for (const net of UGATIT_NETS) {
+  for (const net of nets) {
     const sd = new Map<string, TensorData>();
     for (const spec of netSpecs(config, net)) sd.set(spec.name, { dtype: 'float32', shape: [...spec.shape], data: initTensor(spec, rng) });
     networks[net] = sd;
