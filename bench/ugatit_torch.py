@@ -1,7 +1,7 @@
 # Comparison only (not run by tests or CI): the U-GAT-IT work of bench/ugatit.ts timed in PyTorch on a model of
 # the same shapes (ch 64, 4 residual blocks, 256x256, light and full; global 7-layer and local 5-layer
 # discriminators with spectral norm), written here from the paper's description. Needs Debian's python3-torch.
-#   /usr/bin/python3 bench/ugatit_torch.py [threads]   (Debian python3-torch 1.13)
+#   /usr/bin/python3 bench/ugatit_torch.py [threads] [translate|train] [iterations]   (Debian python3-torch 1.13)
 import json, sys, time
 import torch
 import torch.nn as nn
@@ -73,11 +73,14 @@ def timed(fn, n):
 
 def main():
     torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    part = sys.argv[2] if len(sys.argv) > 2 else 'all'
+    n = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     x = torch.randn(1, 3, 256, 256)
-    for light in (True, False):
+    for light in ((True, False) if part in ('all', 'translate') else ()):
         g = Gen(light=light).eval()
-        with torch.no_grad(): print(json.dumps({'part': f"translate-{'light' if light else 'full'}", 'torch': torch.__version__, 'ms': timed(lambda: g(x), 3)}))
+        with torch.no_grad(): print(json.dumps({'part': f"translate-{'light' if light else 'full'}", 'torch': torch.__version__, 'ms': timed(lambda: g(x), n)}), flush=True)
         del g
+    if part not in ('all', 'train'): return
     gA, gB = Gen(), Gen()
     ds = [Dis(n=7), Dis(n=5), Dis(n=7), Dis(n=5)]  # GA, LA, GB, LB
     opt_g = torch.optim.Adam(list(gA.parameters()) + list(gB.parameters()), 1e-4, betas=(0.5, 0.999), weight_decay=1e-4)
@@ -102,7 +105,9 @@ def main():
         cam = bce(cb2a, torch.ones_like(cb2a)) + bce(ca2a, torch.zeros_like(ca2a)) + bce(ca2b, torch.ones_like(ca2b)) + bce(cb2b, torch.zeros_like(cb2b))
         loss = adv + 10 * (l1(a2b2a, a) + l1(b2a2b, b)) + 10 * (l1(a2a, a) + l1(b2b, b)) + 1000 * cam
         loss.backward(); opt_g.step()
-    ms = timed(step, 3)
-    print(json.dumps({'part': 'train-light', 'torch': torch.__version__, 'ms': ms, 'itPerSec': 1000 / ms}))
+    cpu = time.process_time()
+    ms = timed(step, n)
+    cpu_ms = (time.process_time() - cpu) * 1000 / (n + 1)
+    print(json.dumps({'part': 'train-light', 'torch': torch.__version__, 'ms': ms, 'itPerSec': 1000 / ms, 'cpuMsPerIteration': cpu_ms}), flush=True)
 
 main()
