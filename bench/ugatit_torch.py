@@ -1,7 +1,7 @@
 # Comparison only (not run by tests or CI): the U-GAT-IT work of bench/ugatit.ts timed in PyTorch on a model of
 # the same shapes (ch 64, 4 residual blocks, 256x256, light and full; global 7-layer and local 5-layer
 # discriminators with spectral norm), written here from the paper's description. Needs Debian's python3-torch.
-#   /usr/bin/python3 bench/ugatit_torch.py [threads] [translate|train] [iterations]   (Debian python3-torch 1.13)
+#   /usr/bin/python3 bench/ugatit_torch.py [threads] [translate|train] [iterations] [train size]   (Debian python3-torch 1.13)
 import json, sys, time
 import torch
 import torch.nn as nn
@@ -81,12 +81,13 @@ def main():
         with torch.no_grad(): print(json.dumps({'part': f"translate-{'light' if light else 'full'}", 'torch': torch.__version__, 'ms': timed(lambda: g(x), n)}), flush=True)
         del g
     if part not in ('all', 'train'): return
-    gA, gB = Gen(), Gen()
+    size = int(sys.argv[4]) if len(sys.argv) > 4 else 256
+    gA, gB = Gen(size=size), Gen(size=size)
     ds = [Dis(n=7), Dis(n=5), Dis(n=7), Dis(n=5)]  # GA, LA, GB, LB
     opt_g = torch.optim.Adam(list(gA.parameters()) + list(gB.parameters()), 1e-4, betas=(0.5, 0.999), weight_decay=1e-4)
     opt_d = torch.optim.Adam([p for d in ds for p in d.parameters()], 1e-4, betas=(0.5, 0.999), weight_decay=1e-4)
     mse, l1, bce = nn.MSELoss(), nn.L1Loss(), nn.BCEWithLogitsLoss()
-    a, b = torch.randn(1, 3, 256, 256), torch.randn(1, 3, 256, 256)
+    a, b = torch.randn(1, 3, size, size), torch.randn(1, 3, size, size)
     def step():
         opt_d.zero_grad()
         fa2b, fb2a = gA(a)[0], gB(b)[0]
@@ -108,6 +109,6 @@ def main():
     cpu = time.process_time()
     ms = timed(step, n)
     cpu_ms = (time.process_time() - cpu) * 1000 / (n + 1)
-    print(json.dumps({'part': 'train-light', 'torch': torch.__version__, 'ms': ms, 'itPerSec': 1000 / ms, 'cpuMsPerIteration': cpu_ms}), flush=True)
+    print(json.dumps({'part': 'train-light', 'size': size, 'torch': torch.__version__, 'ms': ms, 'itPerSec': 1000 / ms, 'cpuMsPerIteration': cpu_ms}), flush=True)
 
 main()
