@@ -37,3 +37,8 @@ export { readLatent, latentToNpy, latentToNpz, latentToJson, type LatentFile } f
 export { parseDragPoints, drawPoints } from './drag/points.js';
 export { augmentPipe, augmentSpec, AUGMENT_PRESETS, AUGMENT_DEFAULTS, AdaController, type AugmentSpec, type AugmentPreset, type AdaControllerOptions } from './train/augment.js';
 export { InfiniteSampler, realBatch, type RealBatch } from './data/sampler.js';
+// U-GAT-IT: networks, checkpoints, the test-phase image pipeline.
+export { type UgatitConfig, type UgatitNet, type Direction, UGATIT_NETS, DEFAULT_UGATIT_CONFIG, validateUgatitConfig } from './nets/ugatit/config.js';
+export { UgatitModel, ugatitGraph, type UgatitResult } from './models/ugatit.js';
+export { readUgatitParams, readUgatitModel, writeUgatitModel, isUgatitParams, type UgatitCheckpoint } from './models/ugatit-checkpoint.js';
+export { resizeBilinearPil, toModelInput, toOutputImage, camImage, type ImageU8 } from './models/ugatit-pipeline.js';

@@ -9,6 +9,9 @@ import { type Checkpoint, type NetworkRole, readCheckpointBytes, readStylelabMod
 export * from './index.js';
 export { openDataset, type ImageDataset, type OpenDatasetOptions } from './data/dataset.js';
 export { convertDataset, type ConvertDatasetOptions, type ConvertDatasetResult, type DatasetTransform } from './data/dataset-tool.js';
+export { loadUgatitCheckpoint, saveUgatitModel, readRgbImage } from './models/ugatit-files.js';
+export { trainUgatit, type UgatitRunOptions } from './train/ugatit/run.js';
+export { UgatitTrainer, DEFAULT_TRAIN_OPTIONS as DEFAULT_UGATIT_TRAIN_OPTIONS, type UgatitTrainOptions } from './train/ugatit/trainer.js';
 
 /**
  * An engine on onnxruntime-node (CPU by default; pass executionProviders: ['cuda', 'cpu'] where CUDA is installed).

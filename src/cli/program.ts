@@ -14,6 +14,7 @@ import type { GlobalOptions } from './session.js';
 import { runStyleMix } from './style-mix.js';
 import { runVideo } from './video.js';
 import { runTranslate } from './translate.js';
+import { runTrainUgatit, TRAIN_UGATIT_DEFAULTS as UD } from './train-ugatit.js';
 
 /** The package version (dist/src/cli -> package root). */
 function version(): string {
@@ -182,6 +183,30 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--max-steps <n>', 'step budget', '200')
     .requiredOption('--outdir <dir>', 'output folder')
     .action(async (opts, cmd: Command) => print(await runDrag(opts, globals(cmd))));
+
+  program
+    .command('train-ugatit')
+    .description("trains U-GAT-IT as UGATIT.py does (light mode) on DIR/trainA and DIR/trainB; snapshots are stylelab model folders")
+    .requiredOption('--data <dir>', 'data folder with trainA/ and trainB/ (optional testA/, testB/ for samples)')
+    .requiredOption('--outdir <dir>', 'run folder: snapshot-NNNNNNN/, samples/, log.jsonl')
+    .option('--iterations <n>', 'training iterations', UD.iterations)
+    .option('--batch <n>', 'images per domain per iteration', UD.batch)
+    .option('--lr <x>', 'Adam learning rate', UD.lr)
+    .option('--weight-decay <x>', 'Adam weight decay', UD.weightDecay)
+    .option('--no-decay', 'keep the learning rate constant (default: linear decay over the second half)')
+    .option('--adv-weight <x>', 'adversarial loss weight', UD.advWeight)
+    .option('--cycle-weight <x>', 'cycle loss weight', UD.cycleWeight)
+    .option('--identity-weight <x>', 'identity loss weight', UD.identityWeight)
+    .option('--cam-weight <x>', 'CAM loss weight', UD.camWeight)
+    .option('--ch <n>', 'base channel count', UD.ch)
+    .option('--n-res <n>', 'residual blocks', UD.nRes)
+    .option('--img-size <n>', 'image size', UD.imgSize)
+    .option('--full', 'full mode (the MLP reads all features; much larger) instead of light')
+    .option('--snapshot-every <n>', 'iterations between snapshots', UD.snapshotEvery)
+    .option('--sample-every <n>', 'iterations between sample images (0: none)', UD.sampleEvery)
+    .option('--seed <n>', 'seed of initialisation, data order and augmentation', UD.seed)
+    .option('--resume', 'continue from the latest snapshot in --outdir')
+    .action(async (opts, cmd: Command) => print(await runTrainUgatit(opts, globals(cmd))));
 
   return program;
 }

@@ -3,12 +3,11 @@
 // of the same base name; --heatmap adds utils.cam's heatmap of the generator's CAM as <name>_heatmap.png.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import type { Direction } from '../nets/ugatit/config.js';
 import { describeConfig } from '../models/ugatit-checkpoint.js';
-import { loadUgatitCheckpoint } from '../models/ugatit-files.js';
-import { camImage, type ImageU8, resizeBilinearPil, toModelInput, toOutputImage } from '../models/ugatit-pipeline.js';
+import { IMAGE_EXTENSIONS, loadUgatitCheckpoint, readRgbImage } from '../models/ugatit-files.js';
+import { camImage, resizeBilinearPil, toModelInput, toOutputImage } from '../models/ugatit-pipeline.js';
 import { UgatitModel } from '../models/ugatit.js';
 import { createEngine } from '../node.js';
 import { checkOutdir, parseIndex } from './options.js';
@@ -23,9 +22,6 @@ export interface TranslateArgs {
   imgSize?: string;
   heatmap?: boolean;
 }
-
-/** File name extensions read from an input folder. */
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff'];
 
 /**
  * `--direction A2B|B2A` (case-insensitive).
@@ -65,20 +61,6 @@ export function listInputImages(input: string): string[] {
 }
 
 const outputBase = (file: string): string => basename(file, extname(file));
-
-/**
- * Reads an image file as 8-bit RGB (alpha dropped, grey expanded), as PIL's convert('RGB') does.
- * @example const img = await readRgbImage('face.jpg');
- */
-export async function readRgbImage(path: string): Promise<ImageU8> {
-  try {
-    const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
-  } catch (e) {
-    throw new InputError(`cannot read image ${path}: ${(e as Error).message}`);
-  }
-}
 
 /**
  * Translates every input image and returns the summary line.

@@ -51,6 +51,29 @@ export class Adam {
     return this.t;
   }
 
+  /**
+   * The moments and step count, for snapshots (the arrays are the live state, not copies).
+   * @example const { t, m, v } = opt.state();
+   */
+  state(): { t: number; m: readonly Float32Array[]; v: readonly Float32Array[] } {
+    return { t: this.t, m: this.m, v: this.v };
+  }
+
+  /**
+   * Restores moments and step count saved by `state()` (resuming training).
+   * @example opt.loadState(saved.t, saved.m, saved.v);
+   */
+  loadState(t: number, m: readonly Float32Array[], v: readonly Float32Array[]): void {
+    if (!(Number.isInteger(t) && t >= 0)) throw new InputError(`Adam.loadState: step count must be a non-negative integer, got ${t}`);
+    if (m.length !== this.m.length || v.length !== this.v.length) throw new InputError(`Adam.loadState: expected ${this.m.length} moment arrays, got ${m.length} and ${v.length}`);
+    this.params.forEach((p, k) => {
+      if (m[k]!.length !== p.data.length || v[k]!.length !== p.data.length) throw new InputError(`Adam.loadState: moments of '${p.name}' have the wrong size`);
+      this.m[k]!.set(m[k]!);
+      this.v[k]!.set(v[k]!);
+    });
+    this.t = t;
+  }
+
   /** One update from gradients given in the order of `params`. */
   step(grads: readonly Float32Array[]): void {
     if (grads.length !== this.params.length) throw new InputError(`Adam.step: expected ${this.params.length} gradients, got ${grads.length}`);

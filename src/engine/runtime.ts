@@ -21,6 +21,8 @@ export interface EngineOptions {
   threads?: number;
   /** Execution providers in order of preference, e.g. ['cuda', 'cpu'] or ['webgpu', 'wasm']. */
   executionProviders?: InferenceSession.SessionOptions['executionProviders'];
+  /** ONNX Runtime's graph optimisation level (default 'all'); large gradient graphs compile much faster with 'disabled'. */
+  graphOptimizationLevel?: InferenceSession.SessionOptions['graphOptimizationLevel'];
 }
 
 /** Source of the numbers for random inputs (seeded, so runs are reproducible). */
@@ -137,7 +139,7 @@ export class Engine {
   /** Creates a session for an already-serialised model. */
   async load(model: OnnxModel): Promise<Program> {
     const session = await this.options.ort.InferenceSession.create(model.bytes, {
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: this.options.graphOptimizationLevel ?? 'all',
       executionMode: 'sequential',
       intraOpNumThreads: this.options.threads ?? 0,
       interOpNumThreads: 1,

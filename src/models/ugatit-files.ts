@@ -1,10 +1,13 @@
-// U-GAT-IT checkpoints on disk (Node): official `.pt` snapshots and stylelab model folders, read and written.
+// U-GAT-IT files on disk (Node): official `.pt` snapshots and stylelab model folders, read and written, and
+// image files read as PIL's Image.open(path).convert('RGB') reads them.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { CheckpointError, InputError } from '../errors.js';
 import { isLegacyTorchFile } from '../io/torch.js';
 import { sniffFileKind } from '../io/sniff.js';
 import type { UgatitConfig, UgatitNet } from '../nets/ugatit/config.js';
+import type { ImageU8 } from './ugatit-pipeline.js';
 import { isUgatitConfigJson, readUgatitModel, readUgatitParams, type UgatitCheckpoint, writeUgatitModel } from './ugatit-checkpoint.js';
 
 function readBytes(path: string): Uint8Array {
@@ -79,4 +82,21 @@ export function writeFolderAtomic(dir: string, files: Record<string, Uint8Array 
 export function saveUgatitModel(ckpt: UgatitCheckpoint, dir: string, nets?: readonly UgatitNet[], extra: Record<string, Uint8Array> = {}): void {
   const { configJson, weights } = writeUgatitModel(ckpt, nets);
   writeFolderAtomic(dir, { ...extra, 'weights.safetensors': weights, 'config.json': configJson });
+}
+
+/** File name extensions read from an input folder. */
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff'];
+
+/**
+ * Reads an image file as 8-bit RGB (alpha dropped, grey expanded), as PIL's convert('RGB') does.
+ * @example const img = await readRgbImage('face.jpg');
+ */
+export async function readRgbImage(path: string): Promise<ImageU8> {
+  try {
+    const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
+  } catch (e) {
+    throw new InputError(`cannot read image ${path}: ${(e as Error).message}`);
+  }
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { zipSync } from 'fflate';
 import {
   CheckpointError, createEngine, InputError, loadCheckpoint, openGenerator, readCheckpointBytes, readStylelabModel, saveStylelabModel, writeStylelabModel, zFromSeed,
 } from '../../src/node.js';
@@ -77,7 +78,11 @@ describe('loading errors', () => {
     assert.throws(() => readCheckpointBytes(png), (e: Error) => e instanceof CheckpointError && /PNG image/.test(e.message));
     assert.throws(() => readCheckpointBytes(new Uint8Array(0)), CheckpointError);
     assert.throws(() => readCheckpointBytes(Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255)), CheckpointError);
-    assert.throws(() => readCheckpointBytes(readFileSync(fixture('ugatit-light-tiny', 'fixture_params_0000100.pt'))), /U-GAT-IT checkpoint.*stylelab translate/);
+    // U-GAT-IT snapshots (zip and legacy torch.save) point to `translate`; other zips are named as such.
+    for (const f of ['ugatit-light-tiny', 'ugatit-full-tiny-legacy']) {
+      assert.throws(() => readCheckpointBytes(readFileSync(fixture(f, 'fixture_params_0000100.pt'))), /U-GAT-IT checkpoint.*stylelab translate/);
+    }
+    assert.throws(() => readCheckpointBytes(zipSync({ 'archive/data.pkl': Uint8Array.of(0x80, 2, 0x4e, 0x2e) })), /PyTorch zip checkpoint/);
   });
   test('a StyleGAN3 snapshot is recognised by its structure (not its name)', () => {
     const ckpt = loadCheckpoint(fixture('stylegan3-t-tiny', 'network.pkl'));

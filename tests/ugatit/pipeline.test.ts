@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { readRgbImage } from '../../src/cli/translate.js';
+import { readRgbImage } from '../../src/models/ugatit-files.js';
 import { readUgatitParams } from '../../src/models/ugatit-checkpoint.js';
 import { camImage, resizeBilinearPil, resizeBilinearPilRef, toModelInput, toOutputImage } from '../../src/models/ugatit-pipeline.js';
 import { UgatitModel } from '../../src/models/ugatit.js';
