@@ -128,12 +128,16 @@ export class StyleGAN2Loss {
     return { img: G.synthesis(ws, this.o.noiseMode), ws, wMean };
   }
 
-  /** run_D: optional blur, optional augmentation, then D. */
-  private runD(img: E.Tensor, c: E.Tensor | null): E.Tensor {
-    let x = img;
+  /**
+   * run_D on image batches: optional blur, optional augmentation, then D on each batch. The augmentation runs
+   * once over the batches concatenated (it is per sample, and its random inputs must exist once per graph).
+   */
+  private runD(imgs: E.Tensor[], cs: (E.Tensor | null)[]): E.Tensor[] {
+    let x = imgs.length === 1 ? imgs[0]! : E.concat(imgs, 0);
     if (this.o.blurTaps) x = blur(x, this.o.blurTaps);
     if (this.o.augment) x = this.o.augment(x, E.input('aug_p', []));
-    return this.D.forward(x, c);
+    const parts = imgs.length === 1 ? [x] : E.split(x, 0, imgs.map((t) => t.shape[0]!));
+    return parts.map((t, i) => this.D.forward(t, cs[i]!));
   }
 
   private labels(name: string, batch: number): E.Tensor | null {
@@ -157,9 +161,9 @@ export class StyleGAN2Loss {
     if (phase === 'Gmain') {
       const c = this.labels('c', batch);
       const { img } = this.runG(batch, c);
-      const logits = this.runD(img, c); // [N, 1]
-      const loss = E.mean(generatorLoss(logits));
-      return this.withGrads(phase, E.mul(loss, gain), G.parameters(), { loss, fake_logits: logits });
+      const [logits] = this.runD([img], [c]); // [N, 1]
+      const loss = E.mean(generatorLoss(logits!));
+      return this.withGrads(phase, E.mul(loss, gain), G.parameters(), { loss, fake_logits: logits! });
     }
     if (phase === 'Greg') {
       const b = Math.max(1, Math.floor(batch / plBatchShrink));
@@ -177,13 +181,12 @@ export class StyleGAN2Loss {
     if (phase === 'Dmain') {
       const c = this.labels('c', batch);
       const { img, wMean } = this.runG(batch, c);
-      const fakeLogits = this.runD(E.detach(img), c);
-      const realLogits = this.runD(real, cReal);
+      const [fakeLogits, realLogits] = this.runD([E.detach(img), real], [c, cReal]) as [E.Tensor, E.Tensor];
       const terms = discriminatorLoss(fakeLogits, realLogits);
       const loss = E.add(E.mean(terms.fake), E.mean(terms.real));
       return this.withGrads(phase, E.mul(loss, gain), D.parameters(), { loss, fake_logits: fakeLogits, real_logits: realLogits, w_mean: E.detach(wMean) });
     }
-    const realLogits = this.runD(real, cReal);
+    const [realLogits] = this.runD([real], [cReal]) as [E.Tensor];
     const penalty = r1Penalty(realLogits, real);
     const loss = E.mean(E.mul(penalty, r1Gamma / 2));
     return this.withGrads(phase, E.mul(loss, gain), D.parameters(), { loss, r1_penalty: penalty, real_logits: realLogits });
