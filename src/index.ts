@@ -21,3 +21,6 @@ export {
 } from './models/checkpoint.js';
 export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
 export { openGenerator, openDiscriminator } from './models/open.js';
+export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
+export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
+export type { ImageDataset } from './data/image-dataset.js';
