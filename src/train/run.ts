@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type * as E from '../engine/index.js';
 import { trainingArch } from './arch.js';
 import { Trainer, type TickStats, type TrainingData } from './loop.js';
+import { swdMetric } from './metrics.js';
 import type { TrainingOptions } from './options.js';
 import { appendJsonl, GeneratorRenderer, gridLatents, tickRecord, writeGrid } from './report.js';
 import { type ResumeSource, restoreOptimizers, resumedAda, saveSnapshot, snapshotName } from './snapshot.js';
@@ -20,8 +21,8 @@ export interface TrainRunOptions {
   onStep?: (t: Trainer) => void;
   /** Called at every tick with its log record. */
   onTick?: (record: Record<string, unknown>, t: Trainer) => void;
-  /** Quality metrics at snapshots (e.g. SWD of G_ema against the data), merged into the tick's log record. */
-  metrics?: (t: Trainer, render: (z: Float32Array, c: Float32Array) => Promise<Float32Array>) => Promise<Record<string, number>>;
+  /** Real images for the SWD at snapshots (when options.metrics has 'swd'; default 256, at most the data set). */
+  metricImages?: number;
 }
 
 export interface TrainRunResult {
@@ -60,6 +61,7 @@ export async function trainRun(r: TrainRunOptions): Promise<TrainRunResult> {
       await writeGrid(join(r.outdir, 'reals.png'), reals, n, C, R, cols);
       await writeGrid(join(r.outdir, 'fakes_init.png'), await render(gridZ, gridC), n, C, R, cols);
     }
+    const swd = o.metrics.includes('swd') ? await swdMetric(r.engine, r.data, r.metricImages ?? 256) : null;
     await trainer.prepare();
     while (!trainer.done) {
       await trainer.step();
@@ -76,7 +78,7 @@ export async function trainRun(r: TrainRunOptions): Promise<TrainRunResult> {
         saveSnapshot(trainer, dir);
         result.snapshots.push(dir);
         extra.snapshot = snapshotName(trainer.counters.curNimg);
-        if (r.metrics) Object.assign(extra, await r.metrics(trainer, render));
+        if (swd) Object.assign(extra, await swd(G, render));
       } else trainer.endTick();
       const record = tickRecord(stats, extra);
       appendJsonl(join(r.outdir, 'stats.jsonl'), record);
