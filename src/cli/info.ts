@@ -42,7 +42,7 @@ export interface NetworkInfo {
 export interface CheckpointInfo {
   file: string;
   format: Checkpoint['format'];
-  arch: 'StyleGAN2';
+  arch: 'StyleGAN2' | 'StyleGAN3';
   networks: Partial<Record<NetworkRole, NetworkInfo>>;
   training_set_kwargs?: Record<string, unknown>;
 }
@@ -53,7 +53,7 @@ function networkInfo(net: NetworkEntry): NetworkInfo {
     const c = net.config;
     return {
       kind: 'generator', resolution: c.imgResolution, channels: c.imgChannels, c_dim: c.cDim, z_dim: c.zDim, w_dim: c.wDim, num_ws: c.mapping.numWs ?? 1,
-      mapping_layers: c.mapping.numLayers, architecture: c.synthesis.architecture, channel_base: c.synthesis.channelBase,
+      mapping_layers: c.mapping.numLayers, architecture: net.arch === 'stylegan3' ? (net.config.synthesis.useRadialFilters ? 'stylegan3-r' : 'stylegan3-t') : net.config.synthesis.architecture, channel_base: c.synthesis.channelBase,
       channel_max: c.synthesis.channelMax, conv_clamp: c.synthesis.convClamp, ...counts, config: c,
     };
   }
@@ -74,7 +74,7 @@ export function checkpointInfo(ckpt: Checkpoint, file: string): CheckpointInfo {
     const net = ckpt.networks[role];
     if (net) networks[role] = networkInfo(net);
   }
-  return { file, format: ckpt.format, arch: 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}) };
+  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan3' ? 'StyleGAN3' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}) };
 }
 
 const FORMATS: Record<Checkpoint['format'], string> = {

@@ -60,6 +60,8 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--class <n>', 'class index (required by conditional networks)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
     .option('--outdir <dir>', 'output folder', 'out')
+    .option('--translate <x,y>', 'StyleGAN3 only: translate the input, e.g. 0.25,-0.1')
+    .option('--rotate <deg>', 'StyleGAN3 only: rotate the input by this many degrees')
     .action(async (opts, cmd: Command) => print(await runGenerate(opts, globals(cmd))));
 
   program

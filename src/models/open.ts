@@ -3,17 +3,27 @@ import { CheckpointError } from '../errors.js';
 import type { Engine } from '../engine/runtime.js';
 import { Weights } from '../nets/weights.js';
 import { type Checkpoint, defaultGeneratorRole, type NetworkRole } from './checkpoint.js';
+import type { Generator } from './generator.js';
 import { StyleGAN2Discriminator, StyleGAN2Generator } from './stylegan2.js';
+import { StyleGAN3Generator } from './stylegan3.js';
 
 /**
- * The generator of a checkpoint (G_ema unless another role is named), ready to run on `engine`.
+ * The generator of a checkpoint (G_ema unless another role is named), ready to run on `engine`: a
+ * StyleGAN2Generator or a StyleGAN3Generator as its architecture says (check `G.arch`, or `instanceof`).
  * @example const G = openGenerator(engine, readCheckpointBytes(bytes)); ... await G.dispose();
  */
-export function openGenerator(engine: Engine, ckpt: Checkpoint, role?: NetworkRole): StyleGAN2Generator {
+export function openGenerator(engine: Engine, ckpt: Checkpoint, role?: NetworkRole): StyleGAN2Generator | StyleGAN3Generator {
   const r = role ?? defaultGeneratorRole(ckpt);
   const net = ckpt.networks[r];
   if (!net || net.kind !== 'generator') throw new CheckpointError(`the checkpoint has no generator '${r}'`);
-  return new StyleGAN2Generator(engine, net.config, new Weights(net.tensors, `${r} generator`));
+  const weights = new Weights(net.tensors, `${r} generator`);
+  if (net.arch === 'stylegan3') return new StyleGAN3Generator(engine, net.config, weights);
+  return new StyleGAN2Generator(engine, net.config, weights);
+}
+
+/** Type guard for code that needs one architecture. */
+export function isStyleGAN3(G: Generator): G is StyleGAN3Generator {
+  return G instanceof StyleGAN3Generator;
 }
 
 /**
