@@ -92,4 +92,3 @@ export { Trainer, type TrainingData, type TrainerCounters, type TickStats } from
 export { defaultTrainingOptions, validateTrainingOptions, TRAINING_CFGS, type TrainingOptions, type TrainingCfg } from './train/options.js';
 export { saveSnapshot, readResumeSource, snapshotName, type ResumeSource } from './train/snapshot.js';
 export { StyleGAN2Loss, generatorLoss, discriminatorLoss, r1Penalty, pathLengths, pathLengthPenalty, type Phase } from './train/loss.js';
-export { augmentPipe, AdaController, AUGMENT_PRESETS, augmentSpec, type AugmentSpec } from './train/augment.js';
