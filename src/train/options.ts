@@ -68,8 +68,8 @@ export function defaultTrainingOptions(cfg: TrainingCfg, batch: number, gamma: n
     dlr: 0.002,
     betas: [0, 0.99],
     eps: 1e-8,
-    cbase: r ? 65536 : 32768,
-    cmax: r ? 1024 : 512,
+    cbase: 32768, // (stylegan3-r doubles it, and cmax, for G only)
+    cmax: 512,
     mapDepth: sg2 || cfg === 'stylegan1' ? 8 : 2,
     mbstdGroup: 4,
     zDim: 512,
