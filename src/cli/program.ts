@@ -137,7 +137,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
 
   program
     .command('train')
-    .description("train StyleGAN2 (or resume an official .pkl / a stylelab snapshot), as NVIDIA's train.py")
+    .description("train StyleGAN2/StyleGAN3 (or resume an official .pkl / a stylelab snapshot), as NVIDIA's train.py")
     .requiredOption('--data <path>', 'training images: a folder or a zip (see `stylelab dataset`)')
     .requiredOption('--outdir <dir>', 'where reals.png, fakes*.png, network-snapshot-*/ and stats.jsonl go')
     .option('--cfg <cfg>', 'stylegan2, stylegan3-t, stylegan3-r or stylegan1 (required unless resuming a stylelab snapshot)')
