@@ -21,6 +21,9 @@ export {
 } from './models/checkpoint.js';
 export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
 export { openGenerator, openDiscriminator } from './models/open.js';
+export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
+export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
+export type { ImageDataset } from './data/image-dataset.js';
 // StyleGAN3 (configs T and R).
 export { StyleGAN3Generator, type SynthesisGraphOptions3 } from './models/stylegan3.js';
 export { isStyleGAN3 } from './models/open.js';
@@ -29,9 +32,6 @@ export { generator3Specs, initialize3 } from './nets/stylegan3/init.js';
 export { makeTransform, invert3x3, inputTransform } from './nets/stylegan3/transform.js';
 export { type GeneratorArch, GENERATOR_ARCHS } from './models/checkpoint.js';
 export { InterpVideo, CubicSpline, loopSpline, interpVideoLayout, layoutGrid, shuffleLegacy, type InterpVideoOptions, type InterpVideoLayout } from './models/video.js';
-export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
-export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
-export type { ImageDataset } from './data/image-dataset.js';
 export { DragSession, fitLatent, type DragSessionOptions, type DragStart, type DragStepResult, type Point } from './drag/session.js';
 export { readLatent, latentToNpy, latentToNpz, latentToJson, type LatentFile } from './drag/latent.js';
 export { parseDragPoints, drawPoints } from './drag/points.js';
