@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import type { Checkpoint } from '../models/checkpoint.js';
 import { toUint8Image } from '../models/generate.js';
-import { openGenerator } from '../models/open.js';
-import { oneHot, type StyleGAN2Generator } from '../models/stylegan2.js';
+import { type OpenedGenerator, openGenerator } from '../models/open.js';
+import { oneHot } from '../models/stylegan2.js';
 import { createEngine, loadCheckpoint, writeFileAtomic } from '../node.js';
 
 /** Options every command accepts (defined on the program, usable before or after the command name). */
@@ -25,10 +25,10 @@ export function warn(message: string): void {
  * generator and the engine whatever happens.
  * @example await withGenerator('network.pkl', {}, async (G) => G.generate(z, null));
  */
-export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G: StyleGAN2Generator, ckpt: Checkpoint) => Promise<T>): Promise<T> {
+export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G: OpenedGenerator, ckpt: Checkpoint) => Promise<T>): Promise<T> {
   const ckpt = loadCheckpoint(network);
   const engine = createEngine({ threads: g.threads });
-  let G: StyleGAN2Generator | null = null;
+  let G: OpenedGenerator | null = null;
   try {
     G = openGenerator(engine, ckpt);
     return await fn(G, ckpt);
@@ -46,7 +46,7 @@ export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G
  * --class is ignored with a warning, as gen_images.py does.
  * @example const c = labelFor(G, 2);
  */
-export function labelFor(G: StyleGAN2Generator, classIdx: number | undefined): Float32Array {
+export function labelFor(G: OpenedGenerator, classIdx: number | undefined): Float32Array {
   const { cDim } = G.config;
   if (cDim === 0 && classIdx !== undefined) {
     warn(`ignoring --class ${classIdx}: the network is unconditional`);
@@ -98,7 +98,7 @@ export function writeOutput(path: string, data: Uint8Array): void {
  * Returns the uint8 HWC pixels (for grids).
  * @example await writeImage(img, G, 'out/seed0000.png');
  */
-export async function writeImage(img: Float32Array, G: StyleGAN2Generator, path: string): Promise<Uint8Array> {
+export async function writeImage(img: Float32Array, G: OpenedGenerator, path: string): Promise<Uint8Array> {
   const { imgChannels: C, imgResolution: R } = G.config;
   const u8 = toUint8Image(img, C, R, R);
   writeOutput(path, await encodePng(u8, R, R, C));

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { styleMix } from '../models/generate.js';
-import type { StyleGAN2Generator } from '../models/stylegan2.js';
+import type { OpenedGenerator } from '../models/open.js';
 import { zFromSeed } from '../random/numpy-random.js';
 import { checkOutdir, parseClass, parseNoiseMode, parseNumber, parseSeedList } from './options.js';
 import { encodePng, type GlobalOptions, labelFor, shownDir, withGenerator, withProgress, writeImage, writeOutput } from './session.js';
@@ -43,7 +43,7 @@ export function mixGrid(images: Map<string, Uint8Array>, rows: readonly number[]
   return canvas;
 }
 
-function checkStyles(G: StyleGAN2Generator, styles: readonly number[]): void {
+function checkStyles(G: OpenedGenerator, styles: readonly number[]): void {
   const bad = styles.find((s) => s >= G.numWs);
   if (bad !== undefined) throw new InputError(`--styles: style layer ${bad} is out of range: this network has ${G.numWs} ws (0-${G.numWs - 1})`);
 }

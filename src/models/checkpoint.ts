@@ -7,6 +7,8 @@ import { type ModuleTree, readStyleGanPickle, stateDict } from '../io/stylegan-p
 import type { TensorData } from '../io/tensor.js';
 import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs, validateDiscriminatorConfig, validateGeneratorConfig } from '../nets/stylegan2/config.js';
 import { discriminatorSpecs, generatorSpecs, type ParamSpec } from '../nets/stylegan2/init.js';
+import { type StyleGAN1DiscriminatorConfig, type StyleGAN1GeneratorConfig, validateStyleGAN1DiscriminatorConfig, validateStyleGAN1GeneratorConfig } from '../nets/stylegan1/config.js';
+import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../nets/stylegan1/init.js';
 
 /** Which network of a snapshot: the trained generator, its moving average (used for generation), the discriminator. */
 export type NetworkRole = 'G' | 'G_ema' | 'D';
@@ -14,11 +16,16 @@ export const NETWORK_ROLES: readonly NetworkRole[] = ['G_ema', 'G', 'D'];
 
 export type NetworkEntry =
   | { kind: 'generator'; arch: 'stylegan2'; config: GeneratorConfig; tensors: Map<string, TensorData> }
-  | { kind: 'discriminator'; arch: 'stylegan2'; config: DiscriminatorConfig; tensors: Map<string, TensorData> };
+  | { kind: 'discriminator'; arch: 'stylegan2'; config: DiscriminatorConfig; tensors: Map<string, TensorData> }
+  | { kind: 'generator'; arch: 'stylegan1'; config: StyleGAN1GeneratorConfig; tensors: Map<string, TensorData> }
+  | { kind: 'discriminator'; arch: 'stylegan1'; config: StyleGAN1DiscriminatorConfig; tensors: Map<string, TensorData> };
+
+/** Architectures of stylelab's own format. */
+export type Arch = NetworkEntry['arch'];
 
 /** A loaded checkpoint: the networks it holds, by role. */
 export interface Checkpoint {
-  arch: 'stylegan2';
+  arch: Arch;
   format: 'nvidia-pkl' | 'stylelab';
   networks: Partial<Record<NetworkRole, NetworkEntry>>;
   trainingSetKwargs?: Record<string, unknown>;
@@ -32,6 +39,7 @@ export const FORMAT_VERSION = 1;
  * @example specsOf(ckpt.networks.G_ema!).filter((p) => !p.buffer)
  */
 export function specsOf(entry: NetworkEntry): ParamSpec[] {
+  if (entry.arch === 'stylegan1') return entry.kind === 'generator' ? stylegan1GeneratorSpecs(validateStyleGAN1GeneratorConfig(entry.config)) : stylegan1DiscriminatorSpecs(validateStyleGAN1DiscriminatorConfig(entry.config));
   return entry.kind === 'generator' ? generatorSpecs(validateGeneratorConfig(entry.config)) : discriminatorSpecs(validateDiscriminatorConfig(entry.config));
 }
 
@@ -85,8 +93,8 @@ export function readNvidiaPickle(bytes: Uint8Array): Checkpoint {
 /** The JSON written beside the weights. */
 export interface StylelabConfigFile {
   formatVersion: number;
-  arch: 'stylegan2';
-  config: Partial<Record<NetworkRole, { kind: 'generator'; config: GeneratorConfig } | { kind: 'discriminator'; config: DiscriminatorConfig }>>;
+  arch: Arch;
+  config: Partial<Record<NetworkRole, { kind: 'generator' | 'discriminator'; config: NetworkEntry['config'] }>>;
   trainingSetKwargs?: Record<string, unknown>;
 }
 
@@ -122,7 +130,7 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
   }
   if (typeof file !== 'object' || file === null || typeof file.formatVersion !== 'number') throw new CheckpointError('config.json has no formatVersion: not a stylelab model');
   if (file.formatVersion > FORMAT_VERSION) throw new CheckpointError(`config.json has formatVersion ${file.formatVersion}; this stylelab reads up to ${FORMAT_VERSION}`);
-  if (file.arch !== 'stylegan2') throw new CheckpointError(`config.json names architecture '${String(file.arch)}', which stylelab does not know`);
+  if (file.arch !== 'stylegan2' && file.arch !== 'stylegan1') throw new CheckpointError(`config.json names architecture '${String(file.arch)}', which stylelab does not know`);
   const st = readSafetensors(weights);
   const networks: Checkpoint['networks'] = {};
   for (const [role, entry] of Object.entries(file.config ?? {}) as [NetworkRole, StylelabConfigFile['config'][NetworkRole]][]) {
@@ -132,12 +140,9 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
     if (tensors.size === 0) throw new CheckpointError(`the weights file holds no tensors for network '${role}'`);
     if (typeof entry.config !== 'object' || entry.config === null) throw new CheckpointError(`config.json has no configuration for network '${role}'`);
     if (entry.kind !== 'generator' && entry.kind !== 'discriminator') throw new CheckpointError(`config.json gives network '${role}' the unknown kind '${String((entry as { kind: unknown }).kind)}'`);
-    networks[role] = checked(
-      entry.kind === 'generator' ? { kind: 'generator', arch: 'stylegan2', config: entry.config, tensors } : { kind: 'discriminator', arch: 'stylegan2', config: entry.config, tensors },
-      role,
-    );
+    networks[role] = checked({ kind: entry.kind, arch: file.arch, config: entry.config, tensors } as NetworkEntry, role);
   }
-  return { arch: 'stylegan2', format: 'stylelab', networks, ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}) };
+  return { arch: file.arch, format: 'stylelab', networks, ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}) };
 }
 
 /**

@@ -1,13 +1,13 @@
 // withGenerator releases every ONNX Runtime session it opened, on success and on failure (leak test).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { StyleGAN2Generator } from '../../src/models/stylegan2.js';
+import type { OpenedGenerator } from '../../src/models/open.js';
 import { zFromSeed } from '../../src/random/numpy-random.js';
 import { withGenerator } from '../../src/cli/session.js';
 import { TINY } from './helpers.js';
 
 test('withGenerator: no live session after a run', async () => {
-  let G: StyleGAN2Generator | null = null;
+  let G: OpenedGenerator | null = null;
   await withGenerator(TINY, { threads: 1, verbose: false }, async (g) => {
     G = g;
     await g.generate(zFromSeed(0, g.config.zDim), null, { psi: 0.7 });
@@ -18,7 +18,7 @@ test('withGenerator: no live session after a run', async () => {
 });
 
 test('withGenerator: no live session after a failure', async () => {
-  let G: StyleGAN2Generator | null = null;
+  let G: OpenedGenerator | null = null;
   await assert.rejects(
     withGenerator(TINY, { threads: 1, verbose: false }, async (g) => {
       G = g;
