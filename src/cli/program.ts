@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { runConvert } from './convert.js';
+import { runDataset } from './dataset.js';
 import { runExport } from './export.js';
 import { runGenerate } from './generate.js';
 import { runInfo } from './info.js';
@@ -104,6 +105,20 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--batch <n>', 'batch size of the model', '1')
     .option('--class <n>', 'bake this class into the model (conditional networks; otherwise c is an input)')
     .action(async (output: string, opts, cmd: Command) => print(await runExport({ ...opts, output }, globals(cmd))));
+
+  program
+    .command('dataset')
+    .description("a training data set zip from a folder or zip of images, as NVIDIA's dataset_tool.py")
+    .requiredOption('--source <path>', 'folder (searched recursively) or zip of images; dataset.json labels are carried over')
+    .requiredOption('--dest <zip>', 'the .zip to write (00000/img00000000.png, ..., dataset.json)')
+    .option('--resolution <n>', 'output size N (or WxH with center-crop-wide); default: the images\' own size')
+    .option('--transform <t>', 'center-crop or center-crop-wide (default: none; images must then be square and all the same size)')
+    .option('--skip-bad', 'leave out bad images (listed as warnings) instead of failing')
+    .option('--max <n>', 'convert at most n images')
+    .action(async (opts, cmd: Command) => {
+      globals(cmd);
+      print(await runDataset(opts));
+    });
 
   return program;
 }

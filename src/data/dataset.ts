@@ -1,0 +1,148 @@
+// Training data: a folder of images or a zip (ours or NVIDIA dataset_tool.py's), read as training/dataset.py's
+// ImageFolderDataset does: image files sorted by name, uint8 CHW, optional class labels from dataset.json.
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { type ImageArchive, IMAGE_EXTENSIONS, openImageArchive } from './archive.js';
+import { decodeImage, hwcToChw } from './decode.js';
+import { encodeLabel, labelDimOf, listSome, matchLabels, parseDatasetJson } from './labels.js';
+
+/** A square image data set for training. */
+export interface ImageDataset {
+  readonly source: string; // path it was opened from
+  readonly size: number; // number of images (without mirroring)
+  readonly resolution: number; // square, power of two
+  readonly channels: number; // 1 or 3
+  readonly labelDim: number; // 0 when unlabelled (or labels not used)
+  /** uint8 [C, R, R] (CHW), i in [0, size); a fresh array the caller may modify. */
+  image(i: number): Promise<Uint8Array>;
+  /** One-hot [labelDim] (length 0 when labelDim is 0); a label vector as stored when dataset.json holds vectors. */
+  label(i: number): Float32Array;
+  /** Releases the file handle and the cache; the data set cannot be read afterwards. */
+  close(): Promise<void>;
+}
+
+/** Options of openDataset. */
+export interface OpenDatasetOptions {
+  /** Read class labels from dataset.json (an error when it has none); default false, as train.py's --cond. */
+  useLabels?: boolean;
+  /** Required image resolution (an error when the images differ). */
+  resolution?: number;
+  /** Decoded images are kept in memory when the whole set fits in this many bytes (default 512 MiB; 0: never). */
+  cacheBytes?: number;
+}
+
+/** Default memory for the decoded-image cache. */
+export const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
+
+/** Whether n is a power of two (1, 2, 4, ...). */
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;
+}
+
+const channelName = (c: number): string => (c === 1 ? 'grayscale' : 'RGB');
+
+/**
+ * Opens a data set. Checks at once: images present, labels (when used) matching the files both ways, and the
+ * first image square, power-of-two, RGB or grayscale; every other image is checked against it when first read.
+ * @example
+ * const ds = await openDataset('datasets/shapes-16.zip', { useLabels: false });
+ * const x = await ds.image(0); // uint8 [3, 16, 16]
+ * await ds.close();
+ */
+export async function openDataset(path: string, o: OpenDatasetOptions = {}): Promise<ImageDataset> {
+  const archive = await openImageArchive(path, 'string');
+  try {
+    const names = archive.imageNames;
+    if (names.length === 0) throw new InputError(`${path}: no images found (looked for ${[...IMAGE_EXTENSIONS].join(' ')} files)`);
+    const labels = o.useLabels ? await readLabels(archive) : [];
+    const first = await decodeImage(await archive.read(names[0]!), fileName(archive, names[0]!));
+    const R = first.width;
+    if (first.width !== first.height) throw new InputError(`${fileName(archive, names[0]!)}: ${first.width}x${first.height} is not square (make a square data set with \`stylelab dataset --transform center-crop\`)`);
+    if (!isPowerOfTwo(R)) throw new InputError(`${path}: resolution ${R} is not a power of two`);
+    if (o.resolution !== undefined && o.resolution !== R) throw new InputError(`${path}: images are ${R}x${R}, expected ${o.resolution}x${o.resolution}`);
+    const cacheBytes = o.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    const cache = names.length * first.channels * R * R <= cacheBytes;
+    return new ArchiveDataset(archive, R, first.channels, labels, cache);
+  } catch (e) {
+    await archive.close();
+    throw e;
+  }
+}
+
+/** The file's path as users know it (folder/name, or archive.zip:name). */
+function fileName(archive: ImageArchive, name: string): string {
+  return archive.kind === 'folder' ? join(archive.source, name) : `${archive.source}:${name}`;
+}
+
+/** The labels of every image in order (one-hot or vector), checked against the files both ways. */
+async function readLabels(archive: ImageArchive): Promise<Float32Array[]> {
+  const where = fileName(archive, 'dataset.json');
+  const text = await archive.datasetJson();
+  const labels = text === null ? null : parseDatasetJson(text, where);
+  if (!labels) throw new InputError(`${archive.source}: labels were asked for but the data set has none (no "labels" in dataset.json)`);
+  const { missing, extra } = matchLabels(archive.imageNames, labels);
+  if (missing.length) throw new InputError(`${where}: no label for ${missing.length} image(s): ${listSome(missing)}`);
+  if (extra.length) throw new InputError(`${where}: ${extra.length} label(s) for missing files: ${listSome(extra)}`);
+  const values = archive.imageNames.map((n) => labels.get(n)!);
+  const dim = labelDimOf(values);
+  return values.map((v) => encodeLabel(v, dim));
+}
+
+// A data set over an open archive; decoded images cached when the set is small.
+class ArchiveDataset implements ImageDataset {
+  readonly size: number;
+  readonly labelDim: number;
+  private readonly cache: Map<number, Uint8Array> | null;
+  private closed = false;
+
+  constructor(
+    private readonly archive: ImageArchive,
+    readonly resolution: number,
+    readonly channels: number,
+    private readonly labels: Float32Array[],
+    cache: boolean,
+  ) {
+    this.size = archive.imageNames.length;
+    this.labelDim = labels[0]?.length ?? 0;
+    this.cache = cache ? new Map() : null;
+  }
+
+  get source(): string {
+    return this.archive.source;
+  }
+
+  async image(i: number): Promise<Uint8Array> {
+    this.check(i);
+    const cached = this.cache?.get(i);
+    if (cached) return cached.slice();
+    const name = this.archive.imageNames[i]!;
+    const file = fileName(this.archive, name);
+    const img = await decodeImage(await this.archive.read(name), file);
+    const R = this.resolution;
+    if (img.width !== R || img.height !== R || img.channels !== this.channels) {
+      throw new InputError(
+        `${file}: ${img.width}x${img.height} ${channelName(img.channels)}, expected ${R}x${R} ${channelName(this.channels)} like the rest of ${this.source} (make a uniform data set with \`stylelab dataset\`)`,
+      );
+    }
+    const chw = hwcToChw(img.data, R, R, img.channels); // [C, R, R]
+    if (this.closed) throw new InputError(`${this.source}: the data set was closed`);
+    this.cache?.set(i, chw);
+    return this.cache ? chw.slice() : chw;
+  }
+
+  label(i: number): Float32Array {
+    this.check(i);
+    return this.labelDim === 0 ? new Float32Array(0) : this.labels[i]!.slice();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cache?.clear();
+    await this.archive.close();
+  }
+
+  private check(i: number): void {
+    if (this.closed) throw new InputError(`${this.source}: the data set was closed`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.size) throw new InputError(`image index ${i} out of range [0, ${this.size})`);
+  }
+}

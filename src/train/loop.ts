@@ -1,0 +1,368 @@
+// The training loop of NVlabs stylegan3 training/training_loop.py in TypeScript: phases Gmain, Greg (every
+// G_reg_interval steps), Dmain, Dreg (every D_reg_interval) with one Adam per network, generator EMA with
+// ramp-up, ADA's p heuristic, ticks. Each phase's graph is compiled once with the weights fed as inputs; every
+// random draw of step k comes from seeds derived from (seed, k), so a resumed run continues exactly.
+import * as E from '../engine/index.js';
+import { InputError } from '../errors.js';
+import { RandomState } from '../random/numpy-random.js';
+import { fastNormals } from '../random/normal.js';
+import { seededSource } from '../random/source.js';
+import type { TrainingArch, TrainingNetworks } from './arch.js';
+import { AdaController, augmentPipe, augmentSpec } from './augment.js';
+import { blurFilter, type Phase, StyleGAN2Loss } from './loss.js';
+import { NetworkOptimizer, phaseRuns } from './optimizer.js';
+import type { TrainingOptions } from './options.js';
+
+/** Training images: the part of the data set interface (src/data/dataset.ts ImageDataset) the loop reads. */
+export interface TrainingData {
+  readonly size: number;
+  readonly resolution: number;
+  readonly channels: number;
+  readonly labelDim: number;
+  /** uint8 [C, R, R] (CHW). */
+  image(i: number): Promise<Uint8Array>;
+  /** One-hot [labelDim]. */
+  label(i: number): Float32Array;
+}
+
+/** The counters a snapshot keeps so that a resumed run continues where it stopped. */
+export interface TrainerCounters {
+  curNimg: number;
+  tick: number;
+  batchIdx: number;
+  tickStartNimg: number;
+  plMean: number;
+}
+
+/** Mean losses and statistics since the last tick. */
+export interface TickStats {
+  tick: number;
+  kimg: number;
+  curNimg: number;
+  secPerTick: number;
+  secPerKimg: number;
+  imgPerSec: number;
+  augmentP: number;
+  plMean: number;
+  losses: Record<string, number>;
+}
+
+/** A derived 32-bit seed for (run seed, step, stream). */
+function deriveSeed(seed: number, step: number, stream: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35) ^ Math.imul(stream + 7, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+interface CompiledPhase {
+  prog: E.Program;
+  params: E.Parameter[];
+}
+
+export interface TrainerInit {
+  engine: E.Engine;
+  arch: TrainingArch;
+  data: TrainingData;
+  options: TrainingOptions;
+  networks: TrainingNetworks;
+  counters?: TrainerCounters;
+  ada?: AdaController | null;
+}
+
+/**
+ * One training run in memory: networks, optimizers, counters, compiled phases.
+ * @example const t = new Trainer({ engine, arch, data, options, networks }); while (!t.done) await t.step(); await t.dispose();
+ */
+export class Trainer {
+  readonly engine: E.Engine;
+  readonly arch: TrainingArch;
+  readonly data: TrainingData;
+  readonly options: TrainingOptions;
+  readonly nets: TrainingNetworks;
+  readonly optG: NetworkOptimizer;
+  readonly optD: NetworkOptimizer;
+  readonly ada: AdaController | null;
+  counters: TrainerCounters;
+  private readonly programs = new Map<string, Promise<CompiledPhase>>();
+  private readonly images = new Map<number, Uint8Array>();
+  private perm: { epoch: number; order: Uint32Array } | null = null;
+  private sums = new Map<string, { total: number; count: number }>();
+  private tickStartTime = Date.now();
+
+  constructor(init: TrainerInit) {
+    const o = init.options;
+    this.engine = init.engine;
+    this.arch = init.arch;
+    this.data = init.data;
+    this.options = o;
+    this.nets = init.networks;
+    const G = this.nets.G;
+    if (G.imgResolution !== init.data.resolution || G.imgChannels !== init.data.channels) {
+      throw new InputError(`the networks make ${G.imgChannels}x${G.imgResolution}x${G.imgResolution} images but the data set holds ${init.data.channels}x${init.data.resolution}x${init.data.resolution}`);
+    }
+    if (G.cDim !== init.data.labelDim) throw new InputError(`the generator takes ${G.cDim} label values but the data set has ${init.data.labelDim} (use labels as the networks were trained)`);
+    const gInterval = o.plWeight > 0 ? o.gRegInterval : null;
+    this.optG = new NetworkOptimizer(G.parameters(), { lr: o.glr, betas: o.betas, eps: o.eps, regInterval: gInterval });
+    this.optD = new NetworkOptimizer(this.nets.D.parameters(), { lr: o.dlr, betas: o.betas, eps: o.eps, regInterval: o.gamma > 0 ? o.dRegInterval : null });
+    this.ada = init.ada !== undefined ? init.ada : o.aug === 'ada' ? new AdaController({ target: o.target, interval: o.adaInterval, kimg: o.adaKimg, batch: o.batch, p: o.augP }) : null;
+    this.counters = init.counters ?? { curNimg: 0, tick: 0, batchIdx: 0, tickStartNimg: 0, plMean: 0 };
+  }
+
+  /** True once `kimg` thousand real images have been shown. */
+  get done(): boolean {
+    return this.counters.curNimg >= this.options.kimg * 1000;
+  }
+
+  /** The augmentation probability in use (0 without augmentation). */
+  get augmentP(): number {
+    return this.options.aug === 'noaug' ? 0 : this.options.aug === 'fixed' ? this.options.augP : (this.ada?.p ?? 0);
+  }
+
+  /** StyleGAN3-R's D blur sigma now (training/loss.py: fades linearly to 0 over blur_fade_kimg). */
+  get blurSigma(): number {
+    const o = this.options;
+    return o.blurFadeKimg > 0 ? Math.max(1 - this.counters.curNimg / (o.blurFadeKimg * 1e3), 0) * o.blurInitSigma : 0;
+  }
+
+  private blurTaps(): number {
+    return 2 * Math.floor(this.options.blurInitSigma * 3) + 1;
+  }
+
+  /** The interval of a phase (null: it never runs). */
+  private interval(phase: Phase): number | null {
+    const o = this.options;
+    if (phase === 'Greg') return o.plWeight > 0 ? (o.gRegInterval ?? 1) : null;
+    if (phase === 'Dreg') return o.gamma > 0 ? o.dRegInterval : null;
+    return 1;
+  }
+
+  private compiled(phase: Phase, blur: boolean): Promise<CompiledPhase> {
+    const key = `${phase}:${blur}`;
+    let p = this.programs.get(key);
+    if (!p) {
+      const o = this.options;
+      const spec = o.aug === 'noaug' ? null : augmentSpec(o.augpipe);
+      const loss = new StyleGAN2Loss(this.nets.G, this.nets.D, {
+        batch: o.batch,
+        r1Gamma: o.gamma,
+        plWeight: o.plWeight,
+        plDecay: o.plDecay,
+        plBatchShrink: o.plBatchShrink,
+        styleMixing: o.styleMixingProb > 0,
+        noiseMode: 'random',
+        augment: spec ? (x, prob) => augmentPipe(x, prob, spec) : undefined,
+        blurTaps: blur ? this.blurTaps() : 0,
+      });
+      const gain = phase === 'Greg' || phase === 'Dreg' ? this.interval(phase)! : 1;
+      const graph = loss.phase(phase, gain);
+      p = this.engine.compile(graph.outputs, 'inputs').then((prog) => ({ prog, params: graph.params }));
+      this.programs.set(key, p);
+    }
+    return p;
+  }
+
+  /** Compiles every phase the run will use (otherwise each compiles on first use). */
+  async prepare(): Promise<void> {
+    for (const phase of ['Gmain', 'Greg', 'Dmain', 'Dreg'] as Phase[]) if (this.interval(phase) !== null) await this.compiled(phase, this.blurSigma * 3 >= 1);
+  }
+
+  /** uint8 CHW of dataset position `j` (mirrored positions are x-flips), cached in memory. */
+  private async image(j: number): Promise<Uint8Array> {
+    const { size, resolution: R, channels: C } = this.data;
+    const i = j % size;
+    let img = this.images.get(i);
+    if (!img) {
+      img = await this.data.image(i);
+      if (img.length !== C * R * R) throw new InputError(`data set image ${i} has ${img.length} values, expected ${C}x${R}x${R}`);
+      this.images.set(i, img);
+    }
+    if (j < size) return img;
+    const out = new Uint8Array(img.length);
+    for (let row = 0; row < C * R; row++) for (let x = 0; x < R; x++) out[row * R + x] = img[row * R + R - 1 - x]!;
+    return out;
+  }
+
+  /** Indices of the real images of step k: an epoch-wise shuffled order of the (mirrored) data set. */
+  private realIndices(step: number): number[] {
+    const n = this.data.size * (this.options.mirror ? 2 : 1);
+    const out: number[] = [];
+    for (let b = 0; b < this.options.batch; b++) {
+      const pos = step * this.options.batch + b;
+      const epoch = Math.floor(pos / n);
+      if (!this.perm || this.perm.epoch !== epoch) {
+        const rs = new RandomState(deriveSeed(this.options.seed, epoch, 1000));
+        const order = Uint32Array.from({ length: n }, (_, i) => i);
+        const u = rs.randomSamples(n);
+        for (let i = n - 1; i > 0; i--) {
+          const r = Math.floor(u[i]! * (i + 1));
+          [order[i], order[r]] = [order[r]!, order[i]!];
+        }
+        this.perm = { epoch, order };
+      }
+      out.push(this.perm.order[pos % n]!);
+    }
+    return out;
+  }
+
+  /** Real images [B, C, R, R] in [-1, 1] and their labels for step k. */
+  private async realBatch(step: number): Promise<{ img: Float32Array; c: Float32Array }> {
+    const { channels: C, resolution: R, labelDim } = this.data;
+    const per = C * R * R;
+    const idx = this.realIndices(step);
+    const img = new Float32Array(idx.length * per);
+    const c = new Float32Array(idx.length * labelDim);
+    for (const [b, j] of idx.entries()) {
+      const u8 = await this.image(j);
+      for (let i = 0; i < per; i++) img[b * per + i] = u8[i]! / 127.5 - 1;
+      if (labelDim) c.set(this.data.label(j % this.data.size), b * labelDim);
+    }
+    return { img, c };
+  }
+
+  private accumulate(name: string, values: ArrayLike<number>): void {
+    const s = this.sums.get(name) ?? { total: 0, count: 0 };
+    for (let i = 0; i < values.length; i++) s.total += values[i]!;
+    s.count += values.length;
+    this.sums.set(name, s);
+  }
+
+  /**
+   * One training step (the official loop's body for one batch): the due phases, w_avg, EMA, counters, ADA.
+   * @example await trainer.step();
+   */
+  async step(): Promise<void> {
+    const o = this.options;
+    const k = this.counters.batchIdx;
+    const G = this.nets.G;
+    const rs = new RandomState(deriveSeed(o.seed, k, 0));
+    const B = o.batch;
+    const R = G.imgResolution;
+    const real = await this.realBatch(k);
+    const blur = this.blurSigma * 3 >= 1;
+    let wMean: Float32Array | null = null;
+    for (const [s, phase] of (['Gmain', 'Greg', 'Dmain', 'Dreg'] as Phase[]).entries()) {
+      // Every phase draws its latents whether it runs or not, so streams do not depend on the schedule.
+      const z = fastNormals(rs, B * G.zDim);
+      const zMix = fastNormals(rs, B * G.zDim);
+      const u = rs.randomSamples(2 + B);
+      const interval = this.interval(phase);
+      if (!phaseRuns(interval, k)) continue;
+      const b = phase === 'Greg' ? Math.max(1, Math.floor(B / o.plBatchShrink)) : B;
+      const { prog, params } = await this.compiled(phase, blur);
+      const feeds: Record<string, E.Feed> = {};
+      for (const info of prog.inputs) {
+        if (info.name === 'z') feeds.z = z.subarray(0, b * G.zDim);
+        else if (info.name === 'z_mix') feeds.z_mix = zMix.subarray(0, b * G.zDim);
+        else if (info.name === 'mix_mask') feeds.mix_mask = this.mixMask(u[0]!, u[1]!);
+        else if (info.name === 'c') feeds.c = this.genLabels(Array.from(u.subarray(2, 2 + b)));
+        else if (info.name === 'real') feeds.real = real.img;
+        else if (info.name === 'c_real') feeds.c_real = real.c;
+        else if (info.name === 'pl_noise') feeds.pl_noise = fastNormals(rs, b * G.imgChannels * R * R).map((v) => v / R);
+        else if (info.name === 'pl_mean') feeds.pl_mean = Float32Array.of(this.counters.plMean);
+        else if (info.name === 'aug_p') feeds.aug_p = Float32Array.of(this.augmentP);
+        else if (info.name === 'blur_filter') feeds.blur_filter = blurFilter(this.blurSigma, this.blurTaps());
+      }
+      const out = await prog.run(feeds, { random: seededSource(deriveSeed(o.seed, k, s + 1)) });
+      const grads = new Map(params.map((p) => [p.name, out[`grad:${p.name}`]!.data]));
+      (phase[0] === 'G' ? this.optG : this.optD).step(grads);
+      this.accumulate(`Loss/${phase}`, out.loss!.data);
+      if (out.real_logits) {
+        this.accumulate('Loss/signs/real', out.real_logits.data.map(Math.sign));
+        this.ada?.observe(out.real_logits.data);
+      }
+      if (out.fake_logits) this.accumulate('Loss/signs/fake', out.fake_logits.data.map(Math.sign));
+      if (out.pl_mean_after) this.counters.plMean = out.pl_mean_after.data[0]!;
+      if (out.w_mean) wMean = out.w_mean.data;
+    }
+    // Track w_avg as G.mapping(update_emas=True) does in the D phase.
+    if (wMean && G.wAvgName) {
+      const wAvg = G.weights.parameter(G.wAvgName).data;
+      for (let i = 0; i < wAvg.length; i++) wAvg[i] = wMean[i]! + G.wAvgBeta * (wAvg[i]! - wMean[i]!);
+    }
+    this.updateEma();
+    this.counters.curNimg += B;
+    this.counters.batchIdx += 1;
+    this.ada?.afterStep();
+  }
+
+  /** Style mixing mask [1, numWs, 1]: 1 from a cutoff drawn in [1, numWs) with probability style_mixing_prob. */
+  private mixMask(uCut: number, uProb: number): Float32Array {
+    const n = this.nets.G.numWs;
+    const cutoff = uProb < this.options.styleMixingProb ? 1 + Math.floor(uCut * (n - 1)) : n;
+    return Float32Array.from({ length: n }, (_, i) => (i >= cutoff ? 1 : 0));
+  }
+
+  /** Labels of random data set images for generated samples (the official gen_c). */
+  private genLabels(u: number[]): Float32Array {
+    const d = this.data.labelDim;
+    const c = new Float32Array(u.length * d);
+    u.forEach((v, b) => c.set(this.data.label(Math.floor(v * this.data.size)), b * d));
+    return c;
+  }
+
+  /** G_ema = lerp(G, G_ema, beta) for parameters; buffers copied (training_loop.py). */
+  private updateEma(): void {
+    const o = this.options;
+    let emaNimg = o.emaKimg * 1000;
+    if (o.emaRampup !== null) emaNimg = Math.min(emaNimg, this.counters.curNimg * o.emaRampup);
+    const beta = 0.5 ** (o.batch / Math.max(emaNimg, 1e-8));
+    const ema = this.nets.G_ema.parameters();
+    this.nets.G.parameters().forEach((p, i) => {
+      const e = ema[i]!.data;
+      const w = p.data;
+      for (let j = 0; j < e.length; j++) e[j] = w[j]! + beta * (e[j]! - w[j]!);
+    });
+    const emaBuffers = this.nets.G_ema.buffers();
+    this.nets.G.buffers().forEach((b, i) => emaBuffers[i]!.data.set(b.data));
+  }
+
+  /** True when the step just taken ends a tick (training_loop.py: every kimg_per_tick, and at the end). */
+  get tickDue(): boolean {
+    const c = this.counters;
+    return this.done || c.tick === 0 || c.curNimg >= c.tickStartNimg + this.options.kimgPerTick * 1000;
+  }
+
+  /** True when this tick also writes a snapshot. */
+  get snapshotDue(): boolean {
+    return this.done || this.counters.tick % this.options.snap === 0;
+  }
+
+  /**
+   * Closes a tick: returns its statistics and resets them (call when `tickDue`; then `endTick()`).
+   * @example if (t.tickDue) { log(t.tickStats()); if (t.snapshotDue) await save(t); t.endTick(); }
+   */
+  tickStats(): TickStats {
+    const c = this.counters;
+    const now = Date.now();
+    const sec = (now - this.tickStartTime) / 1000;
+    const images = c.curNimg - c.tickStartNimg;
+    const losses: Record<string, number> = {};
+    for (const [k, s] of this.sums) losses[k] = s.total / Math.max(s.count, 1);
+    this.sums = new Map();
+    return {
+      tick: c.tick,
+      kimg: c.curNimg / 1000,
+      curNimg: c.curNimg,
+      secPerTick: sec,
+      secPerKimg: images ? (sec / images) * 1000 : 0,
+      imgPerSec: sec > 0 ? images / sec : 0,
+      augmentP: this.augmentP,
+      plMean: c.plMean,
+      losses,
+    };
+  }
+
+  /** Starts the next tick. */
+  endTick(): void {
+    this.counters.tick += 1;
+    this.counters.tickStartNimg = this.counters.curNimg;
+    this.tickStartTime = Date.now();
+  }
+
+  /** Releases the compiled phases. */
+  async dispose(): Promise<void> {
+    const all = [...this.programs.values()];
+    this.programs.clear();
+    for (const p of all) await (await p.catch(() => null))?.prog.dispose();
+  }
+}

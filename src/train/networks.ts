@@ -1,0 +1,132 @@
+// Networks as the training loop sees them: graph builders over shared Parameters, whatever the architecture.
+// StyleGAN2 is implemented here; StyleGAN3 and StyleGAN (v1) provide the same interface from their own files.
+import * as E from '../engine/index.js';
+import type { TensorData } from '../io/tensor.js';
+import type { DiscriminatorConfig, GeneratorConfig } from '../nets/stylegan2/config.js';
+import { discriminator } from '../nets/stylegan2/discriminator.js';
+import { discriminatorSpecs, generatorSpecs, type ParamSpec } from '../nets/stylegan2/init.js';
+import { mappingNetwork } from '../nets/stylegan2/mapping.js';
+import { type NoiseMode, synthesisNetwork } from '../nets/stylegan2/synthesis.js';
+import { Weights } from '../nets/weights.js';
+
+/** A network whose tensors are Parameters (fed at run time, so one compiled graph serves every step). */
+export interface TrainableNetwork {
+  readonly weights: Weights;
+  /** Every tensor of the network in state_dict order (official names; buffers flagged). */
+  readonly specs: readonly ParamSpec[];
+  /** Trained parameters in `module.parameters()` order. */
+  parameters(): E.Parameter[];
+  /** Buffers (w_avg, noise_const, filters, ...) in state_dict order. */
+  buffers(): E.Parameter[];
+  /** The current tensors by official name (copies), for snapshots. */
+  tensors(): Map<string, TensorData>;
+}
+
+export interface TrainableGenerator extends TrainableNetwork {
+  readonly zDim: number;
+  readonly cDim: number;
+  readonly wDim: number;
+  readonly numWs: number;
+  readonly imgResolution: number;
+  readonly imgChannels: number;
+  /** G.mapping without truncation: z [N, zDim], c [N, cDim] -> ws [N, numWs, wDim]. */
+  mapping(z: E.Tensor, c: E.Tensor | null): E.Tensor;
+  /** G.synthesis: ws [N, numWs, wDim] -> img [N, C, R, R]. Random noise inputs are named 'noise_*'. */
+  synthesis(ws: E.Tensor, noiseMode: NoiseMode): E.Tensor;
+  /** Name of the tracked w average buffer (updated by the loop in the D phase, as update_emas=True does), if any. */
+  readonly wAvgName: string | null;
+  /** Its decay (w_avg_beta). */
+  readonly wAvgBeta: number;
+}
+
+export interface TrainableDiscriminator extends TrainableNetwork {
+  readonly cDim: number;
+  /** D: img [N, C, R, R], c [N, cDim] -> logits [N, 1]. */
+  forward(img: E.Tensor, c: E.Tensor | null): E.Tensor;
+}
+
+/** Shared bookkeeping of a network built from specs and a tensor map. */
+abstract class SpecNetwork implements TrainableNetwork {
+  readonly weights: Weights;
+  constructor(
+    readonly specs: readonly ParamSpec[],
+    tensors: ReadonlyMap<string, TensorData>,
+    what: string,
+  ) {
+    this.weights = new Weights(tensors, what);
+    for (const s of specs) this.weights.parameter(s.name, s.shape); // create (and check) every tensor up front
+  }
+  parameters(): E.Parameter[] {
+    return this.specs.filter((s) => !s.buffer && s.shape.reduce((a, b) => a * b, 1) > 0).map((s) => this.weights.parameter(s.name));
+  }
+  buffers(): E.Parameter[] {
+    return this.specs.filter((s) => s.buffer).map((s) => this.weights.parameter(s.name));
+  }
+  tensors(): Map<string, TensorData> {
+    return new Map(this.specs.map((s) => [s.name, { dtype: 'float32', shape: [...s.shape], data: this.weights.parameter(s.name).data.slice() }]));
+  }
+}
+
+/**
+ * The StyleGAN2 generator for training (training/networks_stylegan2.py Generator).
+ * @example const G = new StyleGAN2Trainable(cfg, initialize(generatorSpecs(cfg), 0));
+ */
+export class StyleGAN2TrainableGenerator extends SpecNetwork implements TrainableGenerator {
+  constructor(
+    readonly config: GeneratorConfig,
+    tensors: ReadonlyMap<string, TensorData>,
+    what = 'G generator',
+  ) {
+    super(generatorSpecs(config), tensors, what);
+  }
+  get zDim(): number {
+    return this.config.zDim;
+  }
+  get cDim(): number {
+    return this.config.cDim;
+  }
+  get wDim(): number {
+    return this.config.wDim;
+  }
+  get numWs(): number {
+    return this.config.mapping.numWs!;
+  }
+  get imgResolution(): number {
+    return this.config.imgResolution;
+  }
+  get imgChannels(): number {
+    return this.config.imgChannels;
+  }
+  get wAvgName(): string | null {
+    return this.config.mapping.wAvgBeta === null ? null : 'mapping.w_avg';
+  }
+  get wAvgBeta(): number {
+    return this.config.mapping.wAvgBeta ?? 1;
+  }
+  mapping(z: E.Tensor, c: E.Tensor | null): E.Tensor {
+    return mappingNetwork(this.config.mapping, this.weights.scope('mapping'), z, c);
+  }
+  synthesis(ws: E.Tensor, noiseMode: NoiseMode): E.Tensor {
+    return synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode });
+  }
+}
+
+/**
+ * The StyleGAN2 discriminator for training (training/networks_stylegan2.py Discriminator).
+ * @example const D = new StyleGAN2TrainableDiscriminator(cfg, initialize(discriminatorSpecs(cfg), 1));
+ */
+export class StyleGAN2TrainableDiscriminator extends SpecNetwork implements TrainableDiscriminator {
+  constructor(
+    readonly config: DiscriminatorConfig,
+    tensors: ReadonlyMap<string, TensorData>,
+    what = 'D discriminator',
+  ) {
+    super(discriminatorSpecs(config), tensors, what);
+  }
+  get cDim(): number {
+    return this.config.cDim;
+  }
+  forward(img: E.Tensor, c: E.Tensor | null): E.Tensor {
+    return discriminator(this.config, this.weights.scope(''), img, c);
+  }
+}

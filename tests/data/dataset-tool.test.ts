@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { archiveName, convertDataset } from '../../src/data/dataset-tool.js';
+import { openDataset } from '../../src/data/dataset.js';
+import { ZipReader } from '../../src/data/zip-reader.js';
+import { assertOk, assertOneLineError, stylelab, tempDir } from '../cli/helpers.js';
+import { png, put, shapeImage, writeShapes, writeZip } from './helpers.js';
+
+/** An RGB image W x H painted by a function of (x, y). */
+function paint(w: number, h: number, f: (x: number, y: number) => [number, number, number]): Uint8Array {
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.set(f(x, y), (y * w + x) * 3);
+  return out;
+}
+
+const GREEN: [number, number, number] = [0, 200, 0];
+const RED: [number, number, number] = [200, 0, 0];
+
+describe('convertDataset (dataset_tool.py)', () => {
+  const t = tempDir('stylelab-dstool-');
+  after(t.remove);
+
+  it('writes 00000/img00000000.png names in sorted order with dataset.json labels, pixels unchanged', async () => {
+    const src = join(t.dir, 'src');
+    const names = await writeShapes(src, 5, 16, (i) => `c${i % 2}/s${i}.png`);
+    put(join(src, 'dataset.json'), JSON.stringify({ labels: names.map((n, i) => [n, i % 2]) }));
+    const dest = join(t.dir, 'out.zip');
+    const r = await convertDataset({ source: src, dest });
+    assert.deepEqual([r.written, r.resolution, r.channels, r.labelDim, r.bad.length], [5, 16, 3, 2, 0]);
+    const zip = await ZipReader.open(dest);
+    const json = JSON.parse(new TextDecoder().decode(await zip.read('dataset.json'))) as { labels: [string, number][] };
+    await zip.close();
+    // Sorted: c0/s0, c0/s2, c0/s4, c1/s1, c1/s3.
+    const order = [0, 2, 4, 1, 3];
+    assert.deepEqual(json.labels, order.map((s, i) => [archiveName(i), s % 2]));
+    assert.equal(archiveName(123456), '00123/img00123456.png');
+    const ds = await openDataset(dest, { useLabels: true });
+    for (let i = 0; i < 5; i++) {
+      const chw = await ds.image(i);
+      const hwc = shapeImage(order[i]!, 16);
+      assert.equal(chw[0], hwc[0]); // R of pixel 0
+      assert.equal(chw[256 + 17], hwc[17 * 3 + 1]); // G of pixel 17
+    }
+    assert.deepEqual([...ds.label(3)], [0, 1]);
+    await ds.close();
+  });
+
+  it('center-crop takes the centre square and resizes it', async () => {
+    const src = join(t.dir, 'wide');
+    // 24 x 16: red bands 4 pixels wide on both sides of a green 16 x 16 centre.
+    put(join(src, 'a.png'), await png(paint(24, 16, (x) => (x >= 4 && x < 20 ? GREEN : RED)), 24, 16, 3));
+    put(join(src, 'b.jpg'), await png(paint(16, 40, (_, y) => (y >= 12 && y < 28 ? GREEN : RED)), 16, 40, 3)); // a PNG named .jpg: decoded by content
+    const dest = join(t.dir, 'crop.zip');
+    const r = await convertDataset({ source: src, dest, resolution: { width: 8, height: 8 }, transform: 'center-crop' });
+    assert.equal(r.written, 2);
+    const ds = await openDataset(dest);
+    for (let i = 0; i < 2; i++) {
+      const x = await ds.image(i);
+      assert.equal(x.length, 3 * 64);
+      for (let p = 0; p < 64; p++) assert.deepEqual([x[p], x[64 + p], x[128 + p]], GREEN, `image ${i} pixel ${p}`);
+    }
+    await ds.close();
+  });
+
+  it('center-crop-wide letterboxes W x H into W x W', async () => {
+    const src = join(t.dir, 'cinema');
+    // 32 x 16 to 16 x 8: rows 4..11 (the centre band of height round(16 * 16 / 32) = 8) are kept.
+    put(join(src, 'a.png'), await png(paint(32, 16, (_, y) => (y >= 4 && y < 12 ? GREEN : RED)), 32, 16, 3));
+    const dest = join(t.dir, 'wide.zip');
+    await convertDataset({ source: src, dest, resolution: { width: 16, height: 8 }, transform: 'center-crop-wide' });
+    const ds = await openDataset(dest);
+    const x = await ds.image(0);
+    for (let y = 0; y < 16; y++) assert.deepEqual([x[y * 16], x[256 + y * 16], x[512 + y * 16]], y >= 4 && y < 12 ? GREEN : [0, 0, 0], `row ${y}`);
+    await ds.close();
+    await assert.rejects(convertDataset({ source: src, dest, resolution: { width: 64, height: 32 }, transform: 'center-crop-wide' }), /a\.png: 32x16 is too small/);
+  });
+
+  it('lists every bad file and writes nothing; --skip-bad leaves them out', async () => {
+    const src = join(t.dir, 'bad');
+    await writeShapes(src, 4, 8);
+    put(join(src, 'img001.png'), 'garbage');
+    put(join(src, 'img002.png'), await png(shapeImage(2, 16), 16, 16, 3));
+    put(join(src, 'x/tall.png'), await png(new Uint8Array(8 * 4 * 3), 4, 8, 3));
+    const dest = join(t.dir, 'bad.zip');
+    await assert.rejects(convertDataset({ source: src, dest }), (e: Error) => {
+      assert.match(e.message, /^3 bad image\(s\) in .*nothing written/);
+      assert.match(e.message, /img001\.png: cannot decode the image/);
+      assert.match(e.message, /img002\.png: 16x16 RGB, expected 8x8 RGB like img000\.png/);
+      assert.match(e.message, /x\/tall\.png: 4x8 is not square/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(t.dir).filter((f) => f.startsWith('.bad') || f === 'bad.zip'), [], 'no partial or temporary file');
+    const r = await convertDataset({ source: src, dest, skipBad: true });
+    assert.deepEqual([r.written, r.bad.map((b) => b.name)], [2, ['img001.png', 'img002.png', 'x/tall.png']]);
+    const ds = await openDataset(dest);
+    assert.equal(ds.size, 2);
+    await ds.close();
+  });
+
+  it('checks labels against the files both ways, and reads zips', async () => {
+    const files: Record<string, Uint8Array | string> = { 'a.png': await png(shapeImage(0, 8), 8, 8, 3), 'b.png': await png(shapeImage(1, 8), 8, 8, 3) };
+    const zip = join(t.dir, 'src.zip');
+    writeZip(zip, { ...files, 'dataset.json': JSON.stringify({ labels: [['a.png', 1]] }) }, 6);
+    const dest = join(t.dir, 'labels.zip');
+    await assert.rejects(convertDataset({ source: zip, dest }), /1 bad image.*b\.png: no label in dataset\.json/);
+    writeZip(zip, { ...files, 'dataset.json': JSON.stringify({ labels: [['a.png', 1], ['b.png', 0], ['c.png', 2]] }) }, 6);
+    await assert.rejects(convertDataset({ source: zip, dest }), /1 label\(s\) for missing files.*c\.png/);
+    const r = await convertDataset({ source: zip, dest, skipBad: true });
+    assert.deepEqual([r.written, r.extraLabels, r.labelDim], [2, ['c.png'], 2]);
+    assert.equal(existsSync(dest), true);
+  });
+
+  it('refuses bad options before reading', async () => {
+    const dest = join(t.dir, 'o.zip');
+    const source = join(t.dir, 'src');
+    await assert.rejects(convertDataset({ source, dest, resolution: { width: 48, height: 48 } }), /power of two, got 48/);
+    await assert.rejects(convertDataset({ source, dest, transform: 'center-crop' }), /needs --resolution/);
+    await assert.rejects(convertDataset({ source, dest: join(t.dir, 'o.tar') }), /must be a \.zip/);
+    await assert.rejects(convertDataset({ source: join(t.dir, 'nope'), dest }), /data set not found/);
+  });
+});
+
+describe('stylelab dataset', () => {
+  const t = tempDir('stylelab-dscli-');
+  after(t.remove);
+
+  it('converts and summarises; bad input is one error line', async () => {
+    const src = join(t.dir, 'src');
+    await writeShapes(src, 3, 8);
+    const dest = join(t.dir, 'd.zip');
+    const r = await stylelab('dataset', '--source', src, '--dest', dest, '--resolution', '8');
+    assertOk(r);
+    assert.match(r.stdout, /d\.zip: 3 images, 8x8 RGB, unlabelled/);
+    put(join(src, 'zz.png'), await png(shapeImage(9, 16), 16, 16, 3));
+    assertOneLineError(await stylelab('dataset', '--source', src, '--dest', dest), /zz\.png: 16x16 RGB, expected 8x8 RGB/, 'mixed sizes');
+    assertOneLineError(await stylelab('dataset', '--source', src, '--dest', dest, '--resolution', '12'), /power of two/, 'resolution');
+    assertOneLineError(await stylelab('dataset', '--source', src, '--dest', dest, '--transform', 'zoom', '--resolution', '8'), /--transform must be one of/, 'transform');
+    const skip = await stylelab('dataset', '--source', src, '--dest', dest, '--skip-bad');
+    assertOk(skip);
+    assert.match(skip.stderr, /warning: skipped zz\.png: 16x16 RGB/);
+    assert.match(skip.stdout, /3 images, .*1 bad image\(s\) skipped/);
+  });
+});
