@@ -7,6 +7,7 @@ import { seededSource } from '../random/source.js';
 import type { StyleGAN1DiscriminatorConfig, StyleGAN1GeneratorConfig } from '../nets/stylegan1/config.js';
 import { numLayersOf } from '../nets/stylegan1/config.js';
 import { discriminator1 } from '../nets/stylegan1/discriminator.js';
+import { upscale2d } from '../nets/stylegan1/layers.js';
 import { mappingNetwork1, truncation } from '../nets/stylegan1/mapping.js';
 import { synthesisNetwork1 } from '../nets/stylegan1/synthesis.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
@@ -65,6 +66,24 @@ export class StyleGAN1Generator implements Generator {
     return this.weights.parameter('dlatent_avg', [this.config.wDim]).data;
   }
 
+  /**
+   * The level of detail the network was saved at (the 'synthesis.lod' buffer): 0 for a fully grown network; a
+   * snapshot taken while growing shows its images at that level, upscaled, as the official Gs.run does.
+   */
+  get lod(): number {
+    const v = this.weights.has('synthesis.lod') ? this.weights.parameter('synthesis.lod', []).data[0]! : 0;
+    return Number.isFinite(v) ? Math.min(Math.max(v, 0), Math.log2(this.config.imgResolution) - 2) : 0;
+  }
+
+  /** G_synthesis at the saved level of detail: ws -> img [N, C, R, R]. */
+  private synthesize(ws: E.Tensor, o: { noiseMode: NoiseMode; features?: Map<string, E.Tensor> }): E.Tensor {
+    const P = this.weights.scope('synthesis');
+    const lod = this.lod;
+    if (lod === 0) return synthesisNetwork1(this.config, P, ws, o);
+    const res = this.config.imgResolution >> Math.floor(lod);
+    return upscale2d(synthesisNetwork1(this.config, P, ws, { ...o, resolution: res, lod: E.constant(lod) }), this.config.imgResolution / res);
+  }
+
   /** The truncation cutoff a call uses: the given one, else G_style's default (8 in the official). */
   cutoffOf(o: MappingCallOptions): number | null {
     return o.cutoff ?? this.config.truncationCutoff;
@@ -90,7 +109,7 @@ export class StyleGAN1Generator implements Generator {
    */
   synthesisGraph(batch: number, o: SynthesisGraphOptions = {}): { img: E.Tensor } {
     const ws = E.input('ws', [batch, this.numWs, this.config.wDim]);
-    return { img: synthesisNetwork1(this.config, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', features: o.features }) };
+    return { img: this.synthesize(ws, { noiseMode: o.noiseMode ?? 'const', features: o.features }) };
   }
 
   /**
@@ -99,7 +118,7 @@ export class StyleGAN1Generator implements Generator {
    */
   graph(batch: number, o: MappingCallOptions & { noiseMode?: NoiseMode; classIdx?: number } = {}): { img: E.Tensor } {
     const { ws } = this.mappingGraph(batch, o);
-    return { img: synthesisNetwork1(this.config, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const' }) };
+    return { img: this.synthesize(ws, { noiseMode: o.noiseMode ?? 'const' }) };
   }
 
   /**

@@ -16,13 +16,13 @@ export function tinyDiscriminatorConfig(imgResolution = 16): StyleGAN1Discrimina
   return stylegan1DiscriminatorConfig({ imgResolution, fmapBase: 64, mbstdGroupSize: 2 });
 }
 
-/** Every tensor uniform in [-0.5, 0.5] (plus 1 for the constant), so that biases, noise and styles all matter. */
+/** Every tensor uniform in [-0.5, 0.5] (plus 1 for the constant; lod 0), so that biases, noise and styles all matter. */
 export function randomTensors(specs: readonly ParamSpec[], seed: number): Map<string, TensorData> {
   const r = rng(seed);
   const out = new Map<string, TensorData>();
   for (const p of specs) {
     const n = p.shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n).map(() => r() - 0.5 + (p.name.endsWith('.const') ? 1 : 0));
+    const data = p.name === 'synthesis.lod' ? new Float32Array(1) : new Float32Array(n).map(() => r() - 0.5 + (p.name.endsWith('.const') ? 1 : 0));
     out.set(p.name, { dtype: 'float32', shape: [...p.shape], data });
   }
   return out;

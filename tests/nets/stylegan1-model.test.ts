@@ -58,6 +58,20 @@ test('Generator interface: dims, truncation with the official default cutoff, ge
   assert.equal(G.sessions, 0);
 });
 
+test('a snapshot saved while growing renders at its level of detail, upscaled (as Gs.run)', async () => {
+  const tensors = new Map(ckpt.networks.G_ema!.tensors);
+  tensors.set('synthesis.lod', { dtype: 'float32', shape: [], data: Float32Array.of(1.5) });
+  const G = openGenerator(engine, { ...ckpt, networks: { G_ema: { kind: 'generator', arch: 'stylegan1', config: gCfg, tensors } } }) as StyleGAN1Generator;
+  assert.equal(G.lod, 1.5);
+  const features = new Map<string, E.Tensor>();
+  const { img } = G.synthesisGraph(1, { features });
+  assert.deepEqual(img.shape, [1, 3, 32, 32]);
+  assert.deepEqual([...features.keys()], ['b4', 'b8', 'b16']);
+  const out = await G.generate(zFromSeed(1, 8), null);
+  for (let y = 0; y < 32; y += 2) for (let x = 0; x < 32; x += 2) assert.equal(out[y * 32 + x], out[(y + 1) * 32 + x + 1], 'pixels repeat in 2x2 blocks');
+  await G.dispose();
+});
+
 test("our format with arch 'stylegan1': round trip, then the same images; a wrong shape is named", async () => {
   const { configJson, weights } = writeStylelabModel(ckpt);
   assert.match(configJson, /"arch": "stylegan1"/);

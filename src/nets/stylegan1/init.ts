@@ -1,6 +1,6 @@
 // Tensor names, shapes and the official initialisation of StyleGAN (v1) networks (NVlabs/stylegan
 // training/networks_stylegan.py): with use_wscale every weight is N(0, 1/lrmul) and scaled at run time,
-// biases and noise strengths start at 0, the constant input at 1, noise buffers N(0, 1), dlatent_avg at 0.
+// biases and noise strengths start at 0, the constant input at 1, noise buffers N(0, 1), dlatent_avg and lod at 0.
 // Names are the TensorFlow variable names under each network, '/' written '.', in PyTorch layout.
 import type { ParamSpec } from '../stylegan2/init.js';
 import { channelsAt1, lodOf, numLayersOf, type StyleGAN1DiscriminatorConfig, type StyleGAN1GeneratorConfig } from './config.js';
@@ -55,6 +55,8 @@ export function stylegan1GeneratorSpecs(cfg: StyleGAN1GeneratorConfig): ParamSpe
     }
     weightBias(out, `synthesis.ToRGB_lod${lodOf(R, res)}`, [cfg.imgChannels, C, 1, 1]);
   }
+  // The level of detail of a snapshot taken while growing (the official G_synthesis 'lod' variable).
+  out.push({ name: 'synthesis.lod', shape: [], init: fill(0), buffer: true });
   if (s.useNoise) {
     for (let i = 0; i < numLayersOf(R); i++) {
       const res = 2 ** (Math.floor(i / 2) + 2);
