@@ -6,6 +6,7 @@ import { discriminatorConfigFromKwargs, generatorConfigFromKwargs, type Discrimi
 import { discriminatorSpecs, generatorSpecs, initialize } from '../nets/stylegan2/init.js';
 import { StyleGAN2TrainableDiscriminator, StyleGAN2TrainableGenerator, type TrainableDiscriminator, type TrainableGenerator } from './networks.js';
 import type { TrainingCfg, TrainingOptions } from './options.js';
+import { type ProgressiveGrowing, STYLEGAN1_ARCH } from './stylegan1.js';
 
 /** The three networks of a run: the trained generator, its moving average and the discriminator. */
 export interface TrainingNetworks {
@@ -29,6 +30,8 @@ export interface TrainingArch {
   fromCheckpoint(ckpt: Checkpoint): TrainingNetworks;
   /** A checkpoint (our format) of the networks' current tensors. */
   toCheckpoint(nets: TrainingNetworks): Checkpoint;
+  /** Progressive growing (StyleGAN v1): the per-step schedule of these networks from `curNimg` on; absent when the architecture is fixed. */
+  progressive?(nets: TrainingNetworks, o: TrainingOptions, curNimg: number): ProgressiveGrowing;
 }
 
 /** train.py's G_kwargs / D_kwargs for StyleGAN2 (conv_clamp 256 and num_fp16_res 4 as its mixed-precision default). */
@@ -95,4 +98,4 @@ export function trainingArch(cfg: TrainingCfg): TrainingArch {
   return arch;
 }
 
-const ARCHS: Partial<Record<TrainingCfg, TrainingArch>> = { stylegan2: STYLEGAN2_ARCH };
+const ARCHS: Partial<Record<TrainingCfg, TrainingArch>> = { stylegan2: STYLEGAN2_ARCH, stylegan1: STYLEGAN1_ARCH };

@@ -8,7 +8,7 @@ import * as E from '../engine/index.js';
 import { CheckpointError } from '../errors.js';
 import type { TensorData } from '../io/tensor.js';
 import type { Checkpoint, NetworkEntry } from '../models/checkpoint.js';
-import { lodOf, numLayersOf, stylegan1DiscriminatorConfig, stylegan1GeneratorConfig, type StyleGAN1DiscriminatorConfig, type StyleGAN1GeneratorConfig } from '../nets/stylegan1/config.js';
+import { numLayersOf, stylegan1DiscriminatorConfig, stylegan1GeneratorConfig, type StyleGAN1DiscriminatorConfig, type StyleGAN1GeneratorConfig } from '../nets/stylegan1/config.js';
 import { discriminator1 } from '../nets/stylegan1/discriminator.js';
 import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../nets/stylegan1/init.js';
 import { downscale2d, upscale2d } from '../nets/stylegan1/layers.js';
@@ -18,7 +18,9 @@ import { synthesisNetwork1 } from '../nets/stylegan1/synthesis.js';
 import { initialize, type ParamSpec } from '../nets/stylegan2/init.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
 import { Weights } from '../nets/weights.js';
+import type { TrainingArch } from './arch.js';
 import type { TrainableDiscriminator, TrainableGenerator } from './networks.js';
+import type { TrainingOptions } from './options.js';
 
 /**
  * The growth state G and D share: the resolution the networks are grown to (set by the loop from the schedule)
@@ -299,5 +301,34 @@ export function styleGAN1Checkpoint(nets: { G: StyleGAN1TrainableGenerator; G_em
   };
 }
 
-/** The level of detail of a resolution (re-exported for the loop's logs). */
-export { lodOf };
+/** The schedule of a run: its phases (official: 600 + 600 kimg from 8x8) with its learning rates as the base rates. */
+function scheduleOptions(o: TrainingOptions): Partial<ProgressiveScheduleOptions> {
+  return { GLrateBase: o.glr, DLrateBase: o.dlr, lodInitialResolution: o.lodInitialResolution, lodTrainingKimg: o.lodTrainingKimg, lodTransitionKimg: o.lodTransitionKimg };
+}
+
+/**
+ * `--cfg stylegan1` for the training loop: G_style and D_basic as train.py builds them (fmap_base = cbase / 2,
+ * so that --cbase counts channels as the other configurations do), grown progressively from 8x8.
+ * @example const t = new Trainer({ engine, arch: STYLEGAN1_ARCH, data, options, networks: STYLEGAN1_ARCH.create(options, data) });
+ */
+export const STYLEGAN1_ARCH: TrainingArch = {
+  cfg: 'stylegan1',
+  create(o, d) {
+    const shape = { resolution: d.resolution, channels: d.channels, labelDim: d.labelDim, zDim: o.zDim, wDim: o.wDim, cbase: o.cbase, cmax: o.cmax, mapDepth: o.mapDepth, mbstdGroup: o.mbstdGroup, styleMixingProb: o.styleMixingProb };
+    return createStyleGAN1Networks(shape, o.seed, scheduleOptions(o));
+  },
+  fromCheckpoint(ckpt) {
+    return styleGAN1NetworksFromCheckpoint(ckpt);
+  },
+  toCheckpoint(nets) {
+    return styleGAN1Checkpoint(nets as { G: StyleGAN1TrainableGenerator; G_ema: StyleGAN1TrainableGenerator; D: StyleGAN1TrainableDiscriminator });
+  },
+  progressive(nets, o, curNimg) {
+    const G = nets.G as StyleGAN1TrainableGenerator;
+    const s = scheduleOptions(o);
+    // Resuming continues as the run would have: the previous step's lod decides whether Adam is reset.
+    const prevLod = curNimg > 0 ? progressiveSchedule(Math.max(curNimg - o.batch, 0), G.imgResolution, s).lod : null;
+    G.growth.resolution = progressiveSchedule(curNimg, G.imgResolution, s).resolution;
+    return new ProgressiveGrowing(G.growth, [G, nets.G_ema as StyleGAN1TrainableGenerator], s, prevLod);
+  },
+};
