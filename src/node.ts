@@ -7,6 +7,8 @@ import { Engine, type EngineOptions } from './engine/runtime.js';
 import { type Checkpoint, type NetworkRole, readCheckpointBytes, readStylelabModel, writeStylelabModel } from './models/checkpoint.js';
 
 export * from './index.js';
+export { openDataset, type ImageDataset, type OpenDatasetOptions } from './data/dataset.js';
+export { convertDataset, type ConvertDatasetOptions, type ConvertDatasetResult, type DatasetTransform } from './data/dataset-tool.js';
 
 /**
  * An engine on onnxruntime-node (CPU by default; pass executionProviders: ['cuda', 'cpu'] where CUDA is installed).

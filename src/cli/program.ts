@@ -7,6 +7,7 @@ import { runDataset } from './dataset.js';
 import { runExport } from './export.js';
 import { runGenerate } from './generate.js';
 import { runInfo } from './info.js';
+import { runMetrics } from './metrics.js';
 import { parseThreads } from './options.js';
 import type { GlobalOptions } from './session.js';
 import { runStyleMix } from './style-mix.js';
@@ -119,6 +120,17 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
       globals(cmd);
       print(await runDataset(opts));
     });
+
+  program
+    .command('metrics')
+    .description('a quality measure: swd, the sliced Wasserstein distance of the progressive-growing paper (x1e3)')
+    .requiredOption('--metric <name>', 'swd')
+    .requiredOption('--network <path>', 'network .pkl or stylelab model folder (or training snapshot)')
+    .requiredOption('--data <path>', 'data set folder or zip (as `stylelab dataset` writes)')
+    .option('--num <n>', 'images per set (default: 1000, or all when the data set has fewer)')
+    .option('--seed <n>', 'seed of the real-image sample, the patches and the directions', '0')
+    .option('--json', 'machine-readable output')
+    .action(async (opts, cmd: Command) => print(await runMetrics(opts, globals(cmd))));
 
   return program;
 }

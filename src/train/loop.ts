@@ -85,7 +85,6 @@ export class Trainer {
   readonly ada: AdaController | null;
   counters: TrainerCounters;
   private readonly programs = new Map<string, Promise<CompiledPhase>>();
-  private readonly images = new Map<number, Uint8Array>();
   private perm: { epoch: number; order: Uint32Array } | null = null;
   private sums = new Map<string, { total: number; count: number }>();
   private tickStartTime = Date.now();
@@ -172,16 +171,11 @@ export class Trainer {
     for (const phase of ['Gmain', 'Greg', 'Dmain', 'Dreg'] as Phase[]) if (this.interval(phase) !== null) await this.compiled(phase, this.blurSigma * 3 >= 1);
   }
 
-  /** uint8 CHW of dataset position `j` (mirrored positions are x-flips), cached in memory. */
+  /** uint8 CHW of data set position `j` (positions past the end are x-flips, as --mirror). */
   private async image(j: number): Promise<Uint8Array> {
     const { size, resolution: R, channels: C } = this.data;
-    const i = j % size;
-    let img = this.images.get(i);
-    if (!img) {
-      img = await this.data.image(i);
-      if (img.length !== C * R * R) throw new InputError(`data set image ${i} has ${img.length} values, expected ${C}x${R}x${R}`);
-      this.images.set(i, img);
-    }
+    const img = await this.data.image(j % size);
+    if (img.length !== C * R * R) throw new InputError(`data set image ${j % size} has ${img.length} values, expected ${C}x${R}x${R}`);
     if (j < size) return img;
     const out = new Uint8Array(img.length);
     for (let row = 0; row < C * R; row++) for (let x = 0; x < R; x++) out[row * R + x] = img[row * R + R - 1 - x]!;

@@ -4,7 +4,7 @@
 // lr and betas (mb_ratio = interval / (interval + 1), Karras et al. 2020 appendix B).
 import { InputError } from '../errors.js';
 import type * as E from '../engine/index.js';
-import type { TensorData } from '../io/tensor.js';
+import { type TensorData, toFloat32 } from '../io/tensor.js';
 
 export interface NetworkOptimizerOptions {
   lr: number;
@@ -129,7 +129,7 @@ export class NetworkOptimizer {
       for (const [kind, dst] of [['exp_avg', this.m[k]!], ['exp_avg_sq', this.v[k]!]] as const) {
         const t = tensors.get(`${prefix}${kind}.${p.name}`);
         if (!t || t.data.length !== dst.length) throw new InputError(`optimizer state lacks ${prefix}${kind}.${p.name} (or its size differs)`);
-        dst.set(t.data as Float32Array);
+        dst.set(toFloat32(t));
       }
       const s = steps[p.name];
       if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) throw new InputError(`optimizer state has no step count for '${p.name}'`);

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { openDataset } from '../../src/data/dataset.js';
 import { InputError } from '../../src/errors.js';
 import { tempDir } from '../cli/helpers.js';
+import { repoRoot } from '../fixtures.js';
 import { png, put, shapeImage, writeShapes, writeZip } from './helpers.js';
 
 /** HWC -> CHW, written independently of the code under test. */
@@ -61,6 +62,23 @@ describe('openDataset', () => {
       const plain = await openDataset(zip);
       assert.equal(plain.labelDim, 0);
       await plain.close();
+    }
+  });
+
+  it("reads a zip written by Python's zipfile as dataset_tool.py writes it (zip64 local header, deflate)", async () => {
+    // scripts/python-zipfile-dataset.py: pixel (x, y) of image i is (x * 30 + i, y * 30, 100 + i * 50), label i % 2.
+    const ds = await openDataset(join(repoRoot, 'tests', 'data', 'data', 'python-zipfile.zip'), { useLabels: true });
+    try {
+      assert.deepEqual([ds.size, ds.resolution, ds.channels, ds.labelDim], [3, 8, 3, 2]);
+      for (let i = 0; i < 3; i++) {
+        const x = await ds.image(i);
+        for (const [px, py] of [[0, 0], [7, 2], [3, 7]] as const) {
+          assert.deepEqual([x[py * 8 + px], x[64 + py * 8 + px], x[128 + py * 8 + px]], [px * 30 + i, py * 30, 100 + i * 50], `image ${i} (${px}, ${py})`);
+        }
+        assert.deepEqual([...ds.label(i)], i % 2 ? [0, 1] : [1, 0]);
+      }
+    } finally {
+      await ds.close();
     }
   });
 

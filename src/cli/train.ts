@@ -1,0 +1,127 @@
+// `stylelab train`: NVlabs stylegan3 train.py's options over the TypeScript training loop. Every option is checked
+// before anything is loaded; the run writes into --outdir (reals.png, fakes*.png, network-snapshot-*/, stats.jsonl).
+import { SingleBar } from 'cli-progress';
+import { openDataset } from '../data/dataset.js';
+import { InputError } from '../errors.js';
+import { createEngine } from '../node.js';
+import { type AugMode, defaultTrainingOptions, TRAINING_CFGS, type TrainingCfg, type TrainingOptions, validateTrainingOptions } from '../train/options.js';
+import { trainRun } from '../train/run.js';
+import { readResumeSource, type ResumeSource } from '../train/snapshot.js';
+import { checkOutdir, parseBatch, parseIndex, parseNumber } from './options.js';
+import type { GlobalOptions } from './session.js';
+
+/** The options as commander hands them over (strings, checked here). */
+export interface TrainArgs {
+  data: string;
+  outdir: string;
+  cfg?: string;
+  batch?: string;
+  gamma?: string;
+  kimg?: string;
+  mirror?: boolean;
+  cond?: boolean;
+  aug?: string;
+  augpipe?: string;
+  target?: string;
+  p?: string;
+  resume?: string;
+  snap?: string;
+  tick?: string;
+  seed?: string;
+  glr?: string;
+  dlr?: string;
+  cbase?: string;
+  cmax?: string;
+  mapDepth?: string;
+  mbstdGroup?: string;
+  metrics?: string;
+}
+
+const positiveNumber = (text: string, option: string): number => {
+  const v = parseNumber(text, option);
+  if (!(v > 0)) throw new InputError(`${option} must be positive, got ${text}`);
+  return v;
+};
+
+/**
+ * The training options from the command line (and, when resuming one of our snapshots, from its saved state).
+ * @example trainingOptionsFrom({ data: 'd.zip', outdir: 'runs', cfg: 'stylegan2', batch: '8', gamma: '1' }, null)
+ */
+export function trainingOptionsFrom(a: TrainArgs, resume: ResumeSource | null): TrainingOptions {
+  if (resume?.state) {
+    // Our snapshot: the run continues with its own options; only its length and snapshot interval may change.
+    const saved = resume.state.options;
+    if (a.cfg !== undefined && a.cfg !== saved.cfg) throw new InputError(`--cfg ${a.cfg} differs from the resumed run's ${saved.cfg}`);
+    return validateTrainingOptions({ ...saved, kimg: a.kimg === undefined ? saved.kimg : positiveNumber(a.kimg, '--kimg'), snap: a.snap === undefined ? saved.snap : parseIndex(a.snap, '--snap') });
+  }
+  if (a.cfg === undefined) throw new InputError(`--cfg is required (${TRAINING_CFGS.join(', ')})`);
+  if (!TRAINING_CFGS.includes(a.cfg as TrainingCfg)) throw new InputError(`--cfg must be one of ${TRAINING_CFGS.join(', ')}, got '${a.cfg}'`);
+  if (a.batch === undefined) throw new InputError('--batch is required');
+  if (a.gamma === undefined) throw new InputError('--gamma is required (R1 weight, e.g. 1 at 64x64, 10 at 1024x1024)');
+  const o = defaultTrainingOptions(a.cfg as TrainingCfg, parseBatch(a.batch), parseNumber(a.gamma, '--gamma'));
+  if (a.kimg !== undefined) o.kimg = positiveNumber(a.kimg, '--kimg');
+  o.mirror = !!a.mirror;
+  if (a.aug !== undefined) {
+    if (!['ada', 'noaug', 'fixed'].includes(a.aug)) throw new InputError(`--aug must be ada, noaug or fixed, got '${a.aug}'`);
+    o.aug = a.aug as AugMode;
+  }
+  if (a.augpipe !== undefined) o.augpipe = a.augpipe;
+  if (a.target !== undefined) o.target = parseNumber(a.target, '--target');
+  if (a.p !== undefined) o.augP = parseNumber(a.p, '--p');
+  if (a.snap !== undefined) o.snap = parseIndex(a.snap, '--snap');
+  if (a.tick !== undefined) o.kimgPerTick = positiveNumber(a.tick, '--tick');
+  if (a.seed !== undefined) o.seed = parseIndex(a.seed, '--seed');
+  if (a.glr !== undefined) o.glr = positiveNumber(a.glr, '--glr');
+  if (a.dlr !== undefined) o.dlr = positiveNumber(a.dlr, '--dlr');
+  if (a.cbase !== undefined) o.cbase = parseIndex(a.cbase, '--cbase');
+  if (a.cmax !== undefined) o.cmax = parseIndex(a.cmax, '--cmax');
+  if (a.mapDepth !== undefined) o.mapDepth = parseIndex(a.mapDepth, '--map-depth');
+  if (a.mbstdGroup !== undefined) o.mbstdGroup = parseIndex(a.mbstdGroup, '--mbstd-group');
+  if (a.metrics !== undefined && a.metrics !== 'none') o.metrics = a.metrics.split(',').map((m) => m.trim()) as TrainingOptions['metrics'];
+  if (resume) {
+    // train.py when resuming a pickle: ADA reacts faster, no EMA ramp-up, no blur ramp-up.
+    o.adaKimg = 100;
+    o.emaRampup = null;
+    o.blurInitSigma = 0;
+  }
+  return validateTrainingOptions(o);
+}
+
+/**
+ * Runs `stylelab train` and returns the summary line.
+ * @example await runTrain({ data: 'shapes.zip', outdir: 'runs/shapes', cfg: 'stylegan2', batch: '8', gamma: '1', kimg: '10' }, {});
+ */
+export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> {
+  checkOutdir(a.outdir);
+  const resume = a.resume === undefined ? null : readResumeSource(a.resume);
+  const options = trainingOptionsFrom(a, resume);
+  const data = await openDataset(a.data, { useLabels: resume?.state ? undefined : !!a.cond });
+  const engine = createEngine({ threads: g.threads });
+  const bar = process.stderr.isTTY
+    ? new SingleBar({ stream: process.stderr, format: 'training [{bar}] {kimg}/{total_kimg} kimg | {speed} img/s | augment {p} | eta {eta_formatted}', barsize: 30, hideCursor: false, linewrap: true, etaBuffer: 50 })
+    : null;
+  try {
+    const start = Date.now();
+    bar?.start(options.kimg * 1000, 0, { kimg: '0.0', total_kimg: options.kimg, speed: '-', p: '0.000' });
+    const result = await trainRun({
+      engine,
+      data,
+      options,
+      outdir: a.outdir,
+      resume: resume ?? undefined,
+      onStep: (t) => bar?.update(t.counters.curNimg, { kimg: (t.counters.curNimg / 1000).toFixed(1), speed: ((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2), p: t.augmentP.toFixed(3) }),
+      onTick: (r) => {
+        if (bar) return;
+        const losses = ['Loss/Gmain', 'Loss/Dmain'].map((k) => `${k.slice(5)} ${typeof r[k] === 'number' ? (r[k] as number).toFixed(3) : '-'}`).join(' ');
+        process.stdout.write(`tick ${r.tick} kimg ${(r.kimg as number).toFixed(1)} sec/kimg ${(r.sec_per_kimg as number).toFixed(1)} img/s ${(r.img_per_sec as number).toFixed(2)} augment ${(r.augment_p as number).toFixed(3)} ${losses}\n`);
+      },
+    });
+    bar?.stop();
+    const last = result.snapshots.at(-1);
+    return `trained to ${(result.curNimg / 1000).toFixed(1)} kimg; ${result.snapshots.length} snapshot(s) in ${a.outdir}${last ? `, latest ${last}` : ''}`;
+  } finally {
+    bar?.stop();
+    await engine.dispose();
+    await data.close();
+  }
+}
