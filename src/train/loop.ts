@@ -273,7 +273,6 @@ export class Trainer {
         else if (info.name === 'pl_mean') feeds.pl_mean = Float32Array.of(this.counters.plMean);
         else if (info.name === 'aug_p') feeds.aug_p = Float32Array.of(this.augmentP);
         else if (info.name === 'blur_filter') feeds.blur_filter = blurFilter(this.blurSigma, this.blurTaps());
-        else if (info.name === 'lod') feeds.lod = Float32Array.of(this.lod);
       }
       const out = await prog.run(feeds, { random: seededSource(deriveSeed(o.seed, k, s + 1)) });
       const grads = new Map(params.map((p) => [p.name, out[`grad:${p.name}`]!.data]));

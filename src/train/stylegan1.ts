@@ -3,7 +3,8 @@
 // the generator's image is upscaled to the data set's resolution (as UpscaleLOD does), the discriminator
 // averages its input back down, and reals are processed as process_reals does (FadeLOD, UpscaleLOD). Only the
 // convolutions of the grown levels run, so early phases are cheap, and R1 is taken w.r.t. full-resolution
-// images as in the official code. `lod` is one scalar graph input shared by G and D.
+// images as in the official code. The level of detail is the generator's 'synthesis.lod' buffer (a Parameter,
+// so it is fed from its current value at every run, and saved with snapshots); D reads G's.
 import * as E from '../engine/index.js';
 import { CheckpointError } from '../errors.js';
 import type { TensorData } from '../io/tensor.js';
@@ -23,12 +24,11 @@ import type { TrainableDiscriminator, TrainableGenerator } from './networks.js';
 import type { TrainingOptions } from './options.js';
 
 /**
- * The growth state G and D share: the resolution the networks are grown to (set by the loop from the schedule)
- * and the level-of-detail input fed each step.
+ * The growth state G and D share: the resolution the networks are grown to (set from the schedule) and the
+ * level-of-detail tensor D reads (G's 'synthesis.lod' buffer, so that a graph with both has one such input).
  */
 export class Growth {
-  /** The scalar graph input 'lod' (one node, so that a graph with G and D has one input of that name). */
-  readonly lod = E.input('lod', []);
+  lod: E.Tensor | null = null;
   constructor(
     readonly imgResolution: number,
     public resolution: number,
@@ -102,9 +102,14 @@ export class StyleGAN1TrainableGenerator extends SpecNetwork1 implements Trainab
   mapping(z: E.Tensor, c: E.Tensor | null): E.Tensor {
     return mappingNetwork1(this.config, this.weights.scope('mapping'), z, c);
   }
+  /** Changes when the grown graph changes (compiled programs are per level). */
+  get graphKey(): string {
+    return `res${this.growth.resolution}`;
+  }
   synthesis(ws: E.Tensor, noiseMode: NoiseMode): E.Tensor {
     const g = this.growth;
-    const img = synthesisNetwork1(this.config, this.weights.scope('synthesis'), ws, { noiseMode, resolution: g.resolution, lod: g.lod }); // [N, C, r, r]
+    const lod = this.weights.tensor('synthesis.lod', []);
+    const img = synthesisNetwork1(this.config, this.weights.scope('synthesis'), ws, { noiseMode, resolution: g.resolution, lod }); // [N, C, r, r]
     return upscale2d(img, g.factor); // [N, C, R, R]
   }
 }
@@ -127,6 +132,7 @@ export class StyleGAN1TrainableDiscriminator extends SpecNetwork1 implements Tra
   }
   forward(img: E.Tensor, c: E.Tensor | null): E.Tensor {
     const g = this.growth;
+    if (!g.lod) throw new Error('StyleGAN1TrainableDiscriminator: the growth state has no level-of-detail tensor (create the networks together)');
     return discriminator1(this.config, this.weights.scope(''), downscale2d(img, g.factor), c, { lod: g.lod });
   }
 }
@@ -253,10 +259,13 @@ export function createStyleGAN1Networks(s: StyleGAN1Shape, seed: number, schedul
   const dCfg = stylegan1DiscriminatorConfig({ imgResolution: s.resolution, imgChannels: s.channels, cDim: s.labelDim, fmapBase: Math.max(1, Math.floor(s.cbase / 2)), fmapMax: s.cmax, mbstdGroupSize: s.mbstdGroup });
   const growth = new Growth(s.resolution, progressiveSchedule(0, s.resolution, schedule).resolution);
   const gTensors = initialize(stylegan1GeneratorSpecs(gCfg), seed);
+  const G = new StyleGAN1TrainableGenerator(gCfg, gTensors, growth);
+  growth.lod = G.weights.tensor('synthesis.lod', []);
   return {
     growth,
-    G: new StyleGAN1TrainableGenerator(gCfg, gTensors, growth),
-    G_ema: new StyleGAN1TrainableGenerator(gCfg, gTensors, growth, 'G_ema generator'),
+    G,
+    // A copy: Weights keep float32 arrays as given, and G_ema must not alias G.
+    G_ema: new StyleGAN1TrainableGenerator(gCfg, new Map([...gTensors].map(([k, t]) => [k, { ...t, data: t.data.slice() }])), growth, 'G_ema generator'),
     D: new StyleGAN1TrainableDiscriminator(dCfg, initialize(stylegan1DiscriminatorSpecs(dCfg), seed + 1), growth),
   };
 }
@@ -277,9 +286,11 @@ export function styleGAN1NetworksFromCheckpoint(ckpt: Checkpoint, curNimg = 0, s
   const d = entryOf(ckpt.networks.D, 'D', 'discriminator');
   const gCfg = g.config as StyleGAN1GeneratorConfig;
   const growth = new Growth(gCfg.imgResolution, progressiveSchedule(curNimg, gCfg.imgResolution, schedule).resolution);
+  const G = new StyleGAN1TrainableGenerator(gCfg, g.tensors, growth);
+  growth.lod = G.weights.tensor('synthesis.lod', []);
   return {
     growth,
-    G: new StyleGAN1TrainableGenerator(gCfg, g.tensors, growth),
+    G,
     G_ema: new StyleGAN1TrainableGenerator(ge.config as StyleGAN1GeneratorConfig, ge.tensors, growth, 'G_ema generator'),
     D: new StyleGAN1TrainableDiscriminator(d.config as StyleGAN1DiscriminatorConfig, d.tensors, growth),
   };

@@ -8,30 +8,13 @@ import { openGenerator } from '../../src/models/open.js';
 import { StyleGAN1Generator } from '../../src/models/stylegan1.js';
 import { zFromSeed } from '../../src/random/numpy-random.js';
 import { trainingArch } from '../../src/train/arch.js';
-import { Trainer, type TrainingData } from '../../src/train/loop.js';
+import { Trainer } from '../../src/train/loop.js';
 import { defaultTrainingOptions, validateTrainingOptions } from '../../src/train/options.js';
 import type { StyleGAN1TrainableGenerator } from '../../src/train/stylegan1.js';
+import { shapesDataset } from './helpers.js';
 
 const engine = createEngine({ threads: 1 });
 after(() => engine.dispose());
-
-/** 16x16 RGB images: a coloured square on black, one per index. */
-function shapes(size: number): TrainingData {
-  const R = 16;
-  return {
-    size,
-    resolution: R,
-    channels: 3,
-    labelDim: 0,
-    image: async (i) => {
-      const img = new Uint8Array(3 * R * R);
-      const [x0, y0, s] = [(i * 5) % 8, (i * 3) % 8, 4 + (i % 5)];
-      for (let c = 0; c < 3; c++) for (let y = y0; y < y0 + s; y++) for (let x = x0; x < x0 + s; x++) img[(c * R + y) * R + x] = ((i + c) * 97) % 256;
-      return img;
-    },
-    label: () => new Float32Array(0),
-  };
-}
 
 test('stylegan1: 6 steps across the 8x8 -> 16x16 transition, then the snapshot generates', async () => {
   const o = validateTrainingOptions({
@@ -50,7 +33,7 @@ test('stylegan1: 6 steps across the 8x8 -> 16x16 transition, then the snapshot g
   });
   assert.deepEqual([o.glr, o.emaKimg, o.emaRampup, o.plWeight, o.gRegInterval], [0.001, 10, null, 0, null]);
   const arch = trainingArch('stylegan1');
-  const data = shapes(12);
+  const data = shapesDataset(12, 16, 0);
   const networks = arch.create(o, data);
   const G = networks.G as StyleGAN1TrainableGenerator;
   const trainer = new Trainer({ engine, arch, data, options: o, networks });
@@ -74,6 +57,9 @@ test('stylegan1: 6 steps across the 8x8 -> 16x16 transition, then the snapshot g
   assert.deepEqual(seen.map((s) => s[0]), [1, 1, 1, 0.5, 0, 0]);
   assert.deepEqual(seen.map((s) => s[2]), [1, 2, 3, 1, 1, 2], 'Adam steps restart when the fade-in starts and ends');
   assert.notDeepEqual(hiRes(), start, '16x16 layers trained once shown');
+  const ema = networks.G_ema.weights.parameter('synthesis.16x16.Conv1.weight').data;
+  assert.notDeepEqual(ema, hiRes(), 'G_ema is a moving average, not G itself');
+  assert.ok(ema.some((v, i) => v !== start[i]), 'G_ema follows G');
   // The snapshot: our format, generates at once (fully grown: lod 0 saved).
   const G_ema = openGenerator(engine, arch.toCheckpoint(networks));
   assert.ok(G_ema instanceof StyleGAN1Generator);

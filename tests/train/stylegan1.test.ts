@@ -36,21 +36,23 @@ test('trainable G and D grown to 8x8: full-resolution images and scores equal th
   const nets = createStyleGAN1Networks(shape, 0);
   assert.equal(nets.growth.resolution, 8); // lod_initial_resolution 8
   for (const p of [...nets.G.parameters(), ...nets.D.parameters()]) p.data = randomData(p.data.length, p.data.length); // exercise every path
+  nets.G.weights.parameter('synthesis.lod').data[0] = 1.25; // the level of detail is G's buffer (baked into these test programs)
+  const lod = nets.growth.lod!;
   const ws = E.input('ws', [2, nets.G.numWs, 8]);
   const wsData = randomData(2 * nets.G.numWs * 8, 1);
   const img = nets.G.synthesis(ws, 'const');
   assert.deepEqual(img.shape, [2, 3, 16, 16]);
-  const linear = synthesisNetwork1(nets.G.config, nets.G.weights.scope('synthesis'), ws, { noiseMode: 'const', linear: true, lod: nets.growth.lod });
-  const g = await run(engine, { img, linear }, { ws: wsData, lod: [1.25] });
+  const linear = synthesisNetwork1(nets.G.config, nets.G.weights.scope('synthesis'), ws, { noiseMode: 'const', linear: true, lod });
+  const g = await run(engine, { img, linear }, { ws: wsData });
   assertClose(g.img!, g.linear!, 1e-6, 1e-5, 'G');
   // D on an upscaled 8x8 image: the grown network on the 8x8 image, and the linear structure at 16x16.
   const x8 = randomData(2 * 3 * 64, 2);
   const big = E.input('big', [2, 3, 16, 16]);
   const small = E.input('small', [2, 3, 8, 8]);
   const scores = nets.D.forward(big, null);
-  const dLinear = discriminator1(nets.D.config, nets.D.weights.scope(''), big, null, { lod: nets.growth.lod, linear: true });
-  const grownSmall = discriminator1(nets.D.config, nets.D.weights.scope(''), small, null, { lod: nets.growth.lod });
-  const d = await run(engine, { scores, dLinear, grownSmall, r1: r1Penalty(scores, big), r1Small: r1Penalty(grownSmall, small) }, { big: upscaleNearest(x8, 2, 3, 8, 2), small: x8, lod: [1.25] });
+  const dLinear = discriminator1(nets.D.config, nets.D.weights.scope(''), big, null, { lod, linear: true });
+  const grownSmall = discriminator1(nets.D.config, nets.D.weights.scope(''), small, null, { lod });
+  const d = await run(engine, { scores, dLinear, grownSmall, r1: r1Penalty(scores, big), r1Small: r1Penalty(grownSmall, small) }, { big: upscaleNearest(x8, 2, 3, 8, 2), small: x8 });
   assertClose(d.scores!, d.dLinear!, 1e-5, 1e-4, 'D vs linear');
   assertClose(d.scores!, d.grownSmall!, 1e-5, 1e-4, 'D vs grown on the small image');
   assertClose(d.r1!, d.r1Small!.map((v) => v / 4), 1e-6, 1e-4, 'R1 w.r.t. full-resolution images');
