@@ -28,3 +28,10 @@ export { type OpenedGenerator, type OpenedDiscriminator } from './models/open.js
 export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
 export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
 export type { ImageDataset } from './data/image-dataset.js';
+// StyleGAN3 (configs T and R).
+export { StyleGAN3Generator, type SynthesisGraphOptions3 } from './models/stylegan3.js';
+export { isStyleGAN3 } from './models/open.js';
+export { type GeneratorConfig3, type SynthesisConfig3, DEFAULT_SYNTHESIS3, generatorConfig3FromKwargs, validateGeneratorConfig3, synthesisPlan } from './nets/stylegan3/config.js';
+export { generator3Specs, initialize3 } from './nets/stylegan3/init.js';
+export { makeTransform, invert3x3, inputTransform } from './nets/stylegan3/transform.js';
+export { type GeneratorArch, GENERATOR_ARCHS } from './models/checkpoint.js';

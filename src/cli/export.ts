@@ -30,7 +30,7 @@ export async function runExport(a: ExportArgs, g: GlobalOptions): Promise<string
   checkOutFile(a.output, 'the output file');
 
   return withGenerator(a.network, g, async (G) => {
-    const { zDim, cDim, imgChannels: C, imgResolution: R } = G.config;
+    const { zDim, cDim, imgChannels: C, imgResolution: R } = G;
     if (cDim === 0 && classIdx !== undefined) warn(`ignoring --class ${classIdx}: the network is unconditional`);
     if (cDim > 0 && classIdx !== undefined) oneHot(cDim, classIdx); // range check before building anything
     const baked = cDim > 0 ? classIdx : undefined;

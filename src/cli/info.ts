@@ -42,7 +42,7 @@ export interface NetworkInfo {
 export interface CheckpointInfo {
   file: string;
   format: Checkpoint['format'];
-  arch: 'StyleGAN2' | 'StyleGAN';
+  arch: 'StyleGAN2' | 'StyleGAN3' | 'StyleGAN';
   networks: Partial<Record<NetworkRole, NetworkInfo>>;
   training_set_kwargs?: Record<string, unknown>;
 }
@@ -51,8 +51,7 @@ function networkInfo(net: NetworkEntry): NetworkInfo {
   const counts = countValues(net);
   if (net.arch === 'stylegan1') {
     // StyleGAN (v1): progressive structure, fmap_base/fmap_max in the channel rows.
-    const c = net.config;
-    const common = { resolution: c.imgResolution, channels: c.imgChannels, c_dim: c.cDim, architecture: 'progressive (StyleGAN)', conv_clamp: null, ...counts, config: c };
+    const common = { resolution: net.config.imgResolution, channels: net.config.imgChannels, c_dim: net.config.cDim, architecture: 'progressive (StyleGAN)', conv_clamp: null, ...counts, config: net.config };
     if (net.kind === 'generator') {
       const g = net.config;
       return { kind: 'generator', ...common, z_dim: g.zDim, w_dim: g.wDim, num_ws: 2 * Math.log2(g.imgResolution) - 2, mapping_layers: g.mapping.numLayers, channel_base: g.synthesis.fmapBase, channel_max: g.synthesis.fmapMax };
@@ -63,7 +62,7 @@ function networkInfo(net: NetworkEntry): NetworkInfo {
     const c = net.config;
     return {
       kind: 'generator', resolution: c.imgResolution, channels: c.imgChannels, c_dim: c.cDim, z_dim: c.zDim, w_dim: c.wDim, num_ws: c.mapping.numWs ?? 1,
-      mapping_layers: c.mapping.numLayers, architecture: c.synthesis.architecture, channel_base: c.synthesis.channelBase,
+      mapping_layers: c.mapping.numLayers, architecture: net.arch === 'stylegan3' ? (net.config.synthesis.useRadialFilters ? 'stylegan3-r' : 'stylegan3-t') : net.config.synthesis.architecture, channel_base: c.synthesis.channelBase,
       channel_max: c.synthesis.channelMax, conv_clamp: c.synthesis.convClamp, ...counts, config: c,
     };
   }
@@ -84,7 +83,7 @@ export function checkpointInfo(ckpt: Checkpoint, file: string): CheckpointInfo {
     const net = ckpt.networks[role];
     if (net) networks[role] = networkInfo(net);
   }
-  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan1' ? 'StyleGAN' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}) };
+  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan3' ? 'StyleGAN3' : ckpt.arch === 'stylegan1' ? 'StyleGAN' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}) };
 }
 
 const FORMATS: Record<Checkpoint['format'], string> = {

@@ -11,6 +11,7 @@ import { runMetrics } from './metrics.js';
 import { parseThreads } from './options.js';
 import type { GlobalOptions } from './session.js';
 import { runStyleMix } from './style-mix.js';
+import { runTrain } from './train.js';
 
 /** The package version (dist/src/cli -> package root). */
 function version(): string {
@@ -59,6 +60,8 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--class <n>', 'class index (required by conditional networks)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
     .option('--outdir <dir>', 'output folder', 'out')
+    .option('--translate <x,y>', 'StyleGAN3 only: translate the input, e.g. 0.25,-0.1')
+    .option('--rotate <deg>', 'StyleGAN3 only: rotate the input by this many degrees')
     .action(async (opts, cmd: Command) => print(await runGenerate(opts, globals(cmd))));
 
   program
@@ -131,6 +134,34 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--seed <n>', 'seed of the real-image sample, the patches and the directions', '0')
     .option('--json', 'machine-readable output')
     .action(async (opts, cmd: Command) => print(await runMetrics(opts, globals(cmd))));
+
+  program
+    .command('train')
+    .description("train StyleGAN2 (or resume an official .pkl / a stylelab snapshot), as NVIDIA's train.py")
+    .requiredOption('--data <path>', 'training images: a folder or a zip (see `stylelab dataset`)')
+    .requiredOption('--outdir <dir>', 'where reals.png, fakes*.png, network-snapshot-*/ and stats.jsonl go')
+    .option('--cfg <cfg>', 'stylegan2, stylegan3-t, stylegan3-r or stylegan1 (required unless resuming a stylelab snapshot)')
+    .option('--batch <n>', 'total batch size')
+    .option('--gamma <g>', 'R1 regularization weight')
+    .option('--kimg <n>', 'training length in thousands of real images (default: 25000)')
+    .option('--mirror', 'add x-flipped copies of the images')
+    .option('--cond', 'train a conditional network on the dataset.json labels')
+    .option('--aug <mode>', 'augmentation: ada, noaug or fixed (default: ada)')
+    .option('--augpipe <name>', 'augmentation pipeline (bgc, bg, blit, geom, color, ...) (default: bgc)')
+    .option('--target <t>', 'ADA target for E[sign(D(real))] (default: 0.6)')
+    .option('--p <p>', 'augmentation probability for --aug fixed (initial p for ada)')
+    .option('--resume <path>', 'continue from an official .pkl (G, D, G_ema) or a stylelab snapshot folder')
+    .option('--snap <ticks>', 'ticks between snapshots and fakes grids (default: 50)')
+    .option('--tick <kimg>', 'kimg per tick (log line) (default: 4)')
+    .option('--seed <n>', 'random seed (default: 0)')
+    .option('--glr <lr>', 'G learning rate (default: 0.002 stylegan2, 0.0025 stylegan3)')
+    .option('--dlr <lr>', 'D learning rate (default: 0.002)')
+    .option('--cbase <n>', 'capacity multiplier (channel_base) (default: 32768)')
+    .option('--cmax <n>', 'max feature maps (channel_max) (default: 512)')
+    .option('--map-depth <n>', 'mapping network depth (default: 8 stylegan2, 2 stylegan3)')
+    .option('--mbstd-group <n>', 'minibatch-stddev group size (default: 4)')
+    .option('--metrics <list>', 'metrics at snapshots: swd or none (default: none)')
+    .action(async (opts, cmd: Command) => print(await runTrain(opts, globals(cmd))));
 
   return program;
 }

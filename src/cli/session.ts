@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import type { Checkpoint } from '../models/checkpoint.js';
 import { toUint8Image } from '../models/generate.js';
-import { type OpenedGenerator, openGenerator } from '../models/open.js';
+import { openGenerator } from '../models/open.js';
+import type { Generator } from '../models/generator.js';
 import { oneHot } from '../models/stylegan2.js';
 import { createEngine, loadCheckpoint, writeFileAtomic } from '../node.js';
 
@@ -25,10 +26,10 @@ export function warn(message: string): void {
  * generator and the engine whatever happens.
  * @example await withGenerator('network.pkl', {}, async (G) => G.generate(z, null));
  */
-export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G: OpenedGenerator, ckpt: Checkpoint) => Promise<T>): Promise<T> {
+export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G: Generator, ckpt: Checkpoint) => Promise<T>): Promise<T> {
   const ckpt = loadCheckpoint(network);
   const engine = createEngine({ threads: g.threads });
-  let G: OpenedGenerator | null = null;
+  let G: Generator | null = null;
   try {
     G = openGenerator(engine, ckpt);
     return await fn(G, ckpt);
@@ -46,8 +47,8 @@ export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G
  * --class is ignored with a warning, as gen_images.py does.
  * @example const c = labelFor(G, 2);
  */
-export function labelFor(G: OpenedGenerator, classIdx: number | undefined): Float32Array {
-  const { cDim } = G.config;
+export function labelFor(G: Generator, classIdx: number | undefined): Float32Array {
+  const { cDim } = G;
   if (cDim === 0 && classIdx !== undefined) {
     warn(`ignoring --class ${classIdx}: the network is unconditional`);
     return oneHot(0, null);
@@ -98,8 +99,8 @@ export function writeOutput(path: string, data: Uint8Array): void {
  * Returns the uint8 HWC pixels (for grids).
  * @example await writeImage(img, G, 'out/seed0000.png');
  */
-export async function writeImage(img: Float32Array, G: OpenedGenerator, path: string): Promise<Uint8Array> {
-  const { imgChannels: C, imgResolution: R } = G.config;
+export async function writeImage(img: Float32Array, G: Generator, path: string): Promise<Uint8Array> {
+  const { imgChannels: C, imgResolution: R } = G;
   const u8 = toUint8Image(img, C, R, R);
   writeOutput(path, await encodePng(u8, R, R, C));
   return u8;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { styleMix } from '../models/generate.js';
-import type { OpenedGenerator } from '../models/open.js';
+import type { Generator } from '../models/generator.js';
 import { zFromSeed } from '../random/numpy-random.js';
 import { checkOutdir, parseClass, parseNoiseMode, parseNumber, parseSeedList } from './options.js';
 import { encodePng, type GlobalOptions, labelFor, shownDir, withGenerator, withProgress, writeImage, writeOutput } from './session.js';
@@ -43,7 +43,7 @@ export function mixGrid(images: Map<string, Uint8Array>, rows: readonly number[]
   return canvas;
 }
 
-function checkStyles(G: OpenedGenerator, styles: readonly number[]): void {
+function checkStyles(G: Generator, styles: readonly number[]): void {
   const bad = styles.find((s) => s >= G.numWs);
   if (bad !== undefined) throw new InputError(`--styles: style layer ${bad} is out of range: this network has ${G.numWs} ws (0-${G.numWs - 1})`);
 }
@@ -64,7 +64,7 @@ export async function runStyleMix(a: StyleMixArgs, g: GlobalOptions): Promise<st
   return withGenerator(a.network, g, async (G) => {
     checkStyles(G, styles);
     const c = labelFor(G, classIdx);
-    const { imgResolution: R, imgChannels: C } = G.config;
+    const { imgResolution: R, imgChannels: C } = G;
     const seeds = new Set([...rows, ...cols]);
     const images = new Map<string, Uint8Array>(); // `${row}-${col}` -> uint8 HWC
     await withProgress(seeds.size + rows.length * cols.length, 'style mixing', async (p) => {
@@ -73,7 +73,7 @@ export async function runStyleMix(a: StyleMixArgs, g: GlobalOptions): Promise<st
         psi,
         noiseMode,
         c,
-        zOf: (seed) => zFromSeed(seed, G.config.zDim),
+        zOf: (seed) => zFromSeed(seed, G.zDim),
         keep: false,
         onImage: async (key, img) => {
           images.set(key, await writeImage(img, G, join(a.outdir, `${key}.png`)));

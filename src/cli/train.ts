@@ -70,6 +70,7 @@ export function trainingOptionsFrom(a: TrainArgs, resume: ResumeSource | null): 
   if (a.augpipe !== undefined) o.augpipe = a.augpipe;
   if (a.target !== undefined) o.target = parseNumber(a.target, '--target');
   if (a.p !== undefined) o.augP = parseNumber(a.p, '--p');
+  else if (o.aug === 'fixed') o.augP = 0.2; // train.py's --p default
   if (a.snap !== undefined) o.snap = parseIndex(a.snap, '--snap');
   if (a.tick !== undefined) o.kimgPerTick = positiveNumber(a.tick, '--tick');
   if (a.seed !== undefined) o.seed = parseIndex(a.seed, '--seed');

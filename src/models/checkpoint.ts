@@ -6,7 +6,9 @@ import { notACheckpoint, sniffFileKind } from '../io/sniff.js';
 import { type ModuleTree, readStyleGanPickle, stateDict } from '../io/stylegan-pkl.js';
 import type { TensorData } from '../io/tensor.js';
 import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs, validateDiscriminatorConfig, validateGeneratorConfig } from '../nets/stylegan2/config.js';
-import { discriminatorSpecs, generatorSpecs, type ParamSpec } from '../nets/stylegan2/init.js';
+import { discriminatorSpecs, generatorSpecs } from '../nets/stylegan2/init.js';
+import { type GeneratorConfig3, generatorConfig3FromKwargs, validateGeneratorConfig3 } from '../nets/stylegan3/config.js';
+import { generator3Specs } from '../nets/stylegan3/init.js';
 import { type StyleGAN1DiscriminatorConfig, type StyleGAN1GeneratorConfig, validateStyleGAN1DiscriminatorConfig, validateStyleGAN1GeneratorConfig } from '../nets/stylegan1/config.js';
 import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../nets/stylegan1/init.js';
 
@@ -14,18 +16,31 @@ import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../nets/st
 export type NetworkRole = 'G' | 'G_ema' | 'D';
 export const NETWORK_ROLES: readonly NetworkRole[] = ['G_ema', 'G', 'D'];
 
+/** Generator architectures stylelab runs; each network entry names its own (an SG3 snapshot's D is a StyleGAN2 one). */
+export type GeneratorArch = 'stylegan2' | 'stylegan3' | 'stylegan1';
+export const GENERATOR_ARCHS: readonly GeneratorArch[] = ['stylegan2', 'stylegan3', 'stylegan1'];
+
 export type NetworkEntry =
   | { kind: 'generator'; arch: 'stylegan2'; config: GeneratorConfig; tensors: Map<string, TensorData> }
+  | { kind: 'generator'; arch: 'stylegan3'; config: GeneratorConfig3; tensors: Map<string, TensorData> }
   | { kind: 'discriminator'; arch: 'stylegan2'; config: DiscriminatorConfig; tensors: Map<string, TensorData> }
   | { kind: 'generator'; arch: 'stylegan1'; config: StyleGAN1GeneratorConfig; tensors: Map<string, TensorData> }
   | { kind: 'discriminator'; arch: 'stylegan1'; config: StyleGAN1DiscriminatorConfig; tensors: Map<string, TensorData> };
 
-/** Architectures of stylelab's own format. */
-export type Arch = NetworkEntry['arch'];
+/** A generator entry of one architecture. */
+export type GeneratorEntry = Extract<NetworkEntry, { kind: 'generator' }>;
+
+/** A tensor that a network's configuration implies: official name, shape, and whether it is a buffer (not trained). */
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+  buffer?: boolean;
+}
 
 /** A loaded checkpoint: the networks it holds, by role. */
 export interface Checkpoint {
-  arch: Arch;
+  /** The architecture of its generator(s) (stylegan2 when it holds only a discriminator). */
+  arch: GeneratorArch;
   format: 'nvidia-pkl' | 'stylelab';
   networks: Partial<Record<NetworkRole, NetworkEntry>>;
   trainingSetKwargs?: Record<string, unknown>;
@@ -38,9 +53,26 @@ export const FORMAT_VERSION = 1;
  * The tensors a network's configuration implies: official names, shapes, and which are buffers rather than trained parameters.
  * @example specsOf(ckpt.networks.G_ema!).filter((p) => !p.buffer)
  */
-export function specsOf(entry: NetworkEntry): ParamSpec[] {
+export function specsOf(entry: NetworkEntry): TensorSpec[] {
   if (entry.arch === 'stylegan1') return entry.kind === 'generator' ? stylegan1GeneratorSpecs(validateStyleGAN1GeneratorConfig(entry.config)) : stylegan1DiscriminatorSpecs(validateStyleGAN1DiscriminatorConfig(entry.config));
-  return entry.kind === 'generator' ? generatorSpecs(validateGeneratorConfig(entry.config)) : discriminatorSpecs(validateDiscriminatorConfig(entry.config));
+  if (entry.kind === 'discriminator') return discriminatorSpecs(validateDiscriminatorConfig(entry.config));
+  if (entry.arch === 'stylegan3') return generator3Specs(validateGeneratorConfig3(entry.config));
+  return generatorSpecs(validateGeneratorConfig(entry.config));
+}
+
+/** A generator entry from a stored configuration, checked against its architecture's tensors. */
+function generatorEntry(arch: unknown, config: unknown, tensors: Map<string, TensorData>): GeneratorEntry {
+  if (arch === 'stylegan3') return { kind: 'generator', arch, config: config as GeneratorConfig3, tensors };
+  if (arch === 'stylegan2') return { kind: 'generator', arch, config: config as GeneratorConfig, tensors };
+  if (arch === 'stylegan1') return { kind: 'generator', arch, config: config as StyleGAN1GeneratorConfig, tensors };
+  throw new CheckpointError(`config.json names architecture '${String(arch)}', which stylelab does not know`);
+}
+
+/** The generators' architecture of a set of networks (they must agree). */
+function archOf(networks: Checkpoint['networks']): GeneratorArch {
+  const archs = new Set(NETWORK_ROLES.flatMap((r) => (networks[r]?.kind === 'generator' ? [networks[r].arch] : [])));
+  if (archs.size > 1) throw new CheckpointError(`the checkpoint mixes generator architectures (${[...archs].join(', ')})`);
+  return [...archs][0] ?? 'stylegan2';
 }
 
 /** Checks that a network has every tensor its configuration implies, with the right shape. */
@@ -65,7 +97,15 @@ function checked(entry: NetworkEntry, role: NetworkRole): NetworkEntry {
 function entryOf(tree: ModuleTree, role: NetworkRole): NetworkEntry {
   if (tree.className === 'Generator') {
     const synthesis = tree.modules.get('synthesis');
-    if (synthesis?.modules.has('input')) throw new CheckpointError(`the ${role} network is a StyleGAN3 generator, which this version of stylelab does not run yet`);
+    if (synthesis?.modules.has('input')) {
+      let config: GeneratorConfig3;
+      try {
+        config = generatorConfig3FromKwargs(tree.initKwargs);
+      } catch (e) {
+        throw new CheckpointError(`the ${role} network (StyleGAN3) has an invalid configuration: ${(e as Error).message}`);
+      }
+      return checked({ kind: 'generator', arch: 'stylegan3', config, tensors: stateDict(tree) }, role);
+    }
     if (!synthesis?.modules.has('b4')) throw new CheckpointError(`the ${role} network is a Generator of an unknown kind (no synthesis.b4 block)`);
     return checked({ kind: 'generator', arch: 'stylegan2', config: generatorConfigFromKwargs(tree.initKwargs), tensors: stateDict(tree) }, role);
   }
@@ -87,14 +127,15 @@ export function readNvidiaPickle(bytes: Uint8Array): Checkpoint {
     const tree = snap[role];
     if (tree) networks[role] = entryOf(tree, role);
   }
-  return { arch: 'stylegan2', format: 'nvidia-pkl', networks, ...(snap.trainingSetKwargs ? { trainingSetKwargs: snap.trainingSetKwargs } : {}) };
+  return { arch: archOf(networks), format: 'nvidia-pkl', networks, ...(snap.trainingSetKwargs ? { trainingSetKwargs: snap.trainingSetKwargs } : {}) };
 }
 
 /** The JSON written beside the weights. */
 export interface StylelabConfigFile {
   formatVersion: number;
-  arch: Arch;
-  config: Partial<Record<NetworkRole, { kind: 'generator' | 'discriminator'; config: NetworkEntry['config'] }>>;
+  /** The generators' architecture; a network entry's own `arch` (absent in older files) takes precedence. */
+  arch: GeneratorArch;
+  config: Partial<Record<NetworkRole, { kind: 'generator'; arch?: GeneratorArch; config: GeneratorConfig | GeneratorConfig3 | StyleGAN1GeneratorConfig } | { kind: 'discriminator'; arch?: 'stylegan2' | 'stylegan1'; config: DiscriminatorConfig | StyleGAN1DiscriminatorConfig }>>;
   trainingSetKwargs?: Record<string, unknown>;
 }
 
@@ -109,7 +150,7 @@ export function writeStylelabModel(ckpt: Checkpoint, roles: readonly NetworkRole
   for (const role of roles) {
     const net = ckpt.networks[role];
     if (!net) continue;
-    file.config[role] = net.kind === 'generator' ? { kind: 'generator', config: net.config } : { kind: 'discriminator', config: net.config };
+    file.config[role] = net.kind === 'generator' ? { kind: 'generator', arch: net.arch, config: net.config } : { kind: 'discriminator', arch: net.arch, config: net.config };
     for (const [name, t] of net.tensors) tensors.set(`${role}.${name}`, t);
   }
   if (Object.keys(file.config).length === 0) throw new CheckpointError(`the checkpoint has none of the networks ${roles.join(', ')}`);
@@ -130,7 +171,7 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
   }
   if (typeof file !== 'object' || file === null || typeof file.formatVersion !== 'number') throw new CheckpointError('config.json has no formatVersion: not a stylelab model');
   if (file.formatVersion > FORMAT_VERSION) throw new CheckpointError(`config.json has formatVersion ${file.formatVersion}; this stylelab reads up to ${FORMAT_VERSION}`);
-  if (file.arch !== 'stylegan2' && file.arch !== 'stylegan1') throw new CheckpointError(`config.json names architecture '${String(file.arch)}', which stylelab does not know`);
+  if (!GENERATOR_ARCHS.includes(file.arch)) throw new CheckpointError(`config.json names architecture '${String(file.arch)}', which stylelab does not know`);
   const st = readSafetensors(weights);
   const networks: Checkpoint['networks'] = {};
   for (const [role, entry] of Object.entries(file.config ?? {}) as [NetworkRole, StylelabConfigFile['config'][NetworkRole]][]) {
@@ -140,9 +181,14 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
     if (tensors.size === 0) throw new CheckpointError(`the weights file holds no tensors for network '${role}'`);
     if (typeof entry.config !== 'object' || entry.config === null) throw new CheckpointError(`config.json has no configuration for network '${role}'`);
     if (entry.kind !== 'generator' && entry.kind !== 'discriminator') throw new CheckpointError(`config.json gives network '${role}' the unknown kind '${String((entry as { kind: unknown }).kind)}'`);
-    networks[role] = checked({ kind: entry.kind, arch: file.arch, config: entry.config, tensors } as NetworkEntry, role);
+    // A discriminator is StyleGAN2's, or StyleGAN (v1)'s D_basic in a stylegan1 model.
+    const dArch = entry.kind === 'discriminator' ? (entry.arch ?? (file.arch === 'stylegan1' ? 'stylegan1' : 'stylegan2')) : null;
+    if (dArch !== null && dArch !== 'stylegan2' && dArch !== 'stylegan1') throw new CheckpointError(`config.json gives discriminator '${role}' the unknown architecture '${String(dArch)}'`);
+    const dEntry = (): NetworkEntry =>
+      dArch === 'stylegan1' ? { kind: 'discriminator', arch: 'stylegan1', config: entry.config as StyleGAN1DiscriminatorConfig, tensors } : { kind: 'discriminator', arch: 'stylegan2', config: entry.config as DiscriminatorConfig, tensors };
+    networks[role] = checked(entry.kind === 'generator' ? generatorEntry(entry.arch ?? file.arch, entry.config, tensors) : dEntry(), role);
   }
-  return { arch: file.arch, format: 'stylelab', networks, ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}) };
+  return { arch: archOf(networks), format: 'stylelab', networks, ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}) };
 }
 
 /**

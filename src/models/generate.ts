@@ -69,7 +69,7 @@ export function truncateWs(ws: Float32Array, wAvg: Float32Array, psi: number): F
 
 /** What styleMix needs of a generator (StyleGAN2Generator fits). */
 export interface MixableGenerator {
-  readonly config: { zDim: number; wDim: number; cDim: number };
+  readonly wDim: number;
   readonly numWs: number;
   mapping(z: ArrayLike<number>, c: ArrayLike<number> | null): Promise<Float32Array>;
   synthesis(ws: Float32Array, o: { noiseMode?: 'const' | 'random' | 'none'; noiseSeed?: number }): Promise<Float32Array>;
@@ -97,7 +97,7 @@ export interface StyleMixOptions {
  * @example const images = await styleMix(G, [85, 100], [55, 821], { styles: [0, 1, 2, 3], zOf: (s) => zFromSeed(s, 512) });
  */
 export async function styleMix(G: MixableGenerator, rows: readonly number[], cols: readonly number[], o: StyleMixOptions): Promise<Map<string, Float32Array>> {
-  const { wDim } = G.config;
+  const { wDim } = G;
   const numWs = G.numWs;
   const styles = o.styles ?? [0, 1, 2, 3, 4, 5, 6].filter((s) => s < numWs);
   const wAvg = G.wAvg();

@@ -16,6 +16,11 @@ export interface SynthesisCallOptions {
   noiseSeed?: number;
   /** The official fused (grouped-conv) formulation instead of the fast one (where the architecture has one). */
   fused?: boolean;
+  /**
+   * StyleGAN3 only: the user inverse transform of the input, a 3x3 matrix (9 values, row-major) as gen_images.py
+   * stores in `synthesis.input.transform`; fed at run time (no recompilation). Other architectures reject it.
+   */
+  transform?: ArrayLike<number>;
 }
 
 export interface SynthesisGraphOptions extends SynthesisCallOptions {

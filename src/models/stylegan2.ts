@@ -26,7 +26,7 @@ export function oneHot(cDim: number, classIdx: number | null | undefined, batch 
 }
 
 /** A network bound to an engine: its configuration, weights and the programs compiled from them. */
-abstract class BoundNetwork<C> {
+export abstract class BoundNetwork<C> {
   protected readonly programs: E.ProgramCache;
   constructor(
     readonly engine: E.Engine,
@@ -48,7 +48,7 @@ abstract class BoundNetwork<C> {
 }
 
 /** Checks a label batch [batch, cDim] for a conditional network. */
-function checkLabels(c: ArrayLike<number> | null, batch: number, cDim: number, what: string): void {
+export function checkLabels(c: ArrayLike<number> | null, batch: number, cDim: number, what: string): void {
   if (cDim > 0 && (!c || c.length !== batch * cDim)) throw new InputError(`${what}: expected ${batch * cDim} label values ([${batch}, ${cDim}]), got ${c?.length ?? 0}`);
 }
 
@@ -141,6 +141,7 @@ export class StyleGAN2Generator extends BoundNetwork<GeneratorConfig> implements
   async synthesis(ws: Float32Array, o: SynthesisCallOptions = {}): Promise<Float32Array> {
     const batch = this.batchOf(ws.length, this.numWs * this.config.wDim, 'synthesis ws');
     const mode = o.noiseMode ?? 'const';
+    if (o.transform) throw new InputError('an input transform (translate/rotate) needs a StyleGAN3 network; this one is StyleGAN2');
     if (!['const', 'random', 'none'].includes(mode)) throw new InputError(`noise mode must be const, random or none, got '${mode}'`);
     const prog = await this.programs.get(`synthesis:${batch}:${mode}:${o.fused ? 'fused' : 'fast'}`, () => this.synthesisGraph(batch, o));
     return (await prog.run({ ws }, { random: seededSource(o.noiseSeed ?? 0) })).img!.data;

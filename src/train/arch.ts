@@ -57,8 +57,7 @@ export const STYLEGAN2_ARCH: TrainingArch = {
     const gTensors = initialize(generatorSpecs(gCfg), o.seed);
     return {
       G: new StyleGAN2TrainableGenerator(gCfg, gTensors),
-      // A copy: Weights keep float32 arrays as given, and G_ema must not alias G (else the EMA is G itself).
-      G_ema: new StyleGAN2TrainableGenerator(gCfg, new Map([...gTensors].map(([k, t]) => [k, { ...t, data: t.data.slice() }])), 'G_ema generator'),
+      G_ema: new StyleGAN2TrainableGenerator(gCfg, gTensors, 'G_ema generator'),
       D: new StyleGAN2TrainableDiscriminator(dCfg, initialize(discriminatorSpecs(dCfg), o.seed + 1)),
     };
   },

@@ -1,7 +1,7 @@
 // Networks as the training loop sees them: graph builders over shared Parameters, whatever the architecture.
 // StyleGAN2 is implemented here; StyleGAN3 and StyleGAN (v1) provide the same interface from their own files.
 import * as E from '../engine/index.js';
-import type { TensorData } from '../io/tensor.js';
+import { type TensorData, toFloat32 } from '../io/tensor.js';
 import type { DiscriminatorConfig, GeneratorConfig } from '../nets/stylegan2/config.js';
 import { discriminator } from '../nets/stylegan2/discriminator.js';
 import { discriminatorSpecs, generatorSpecs, type ParamSpec } from '../nets/stylegan2/init.js';
@@ -55,7 +55,9 @@ abstract class SpecNetwork implements TrainableNetwork {
     tensors: ReadonlyMap<string, TensorData>,
     what: string,
   ) {
-    this.weights = new Weights(tensors, what);
+    // Own copies: training updates them in place, and G_ema must not share G's arrays.
+    const own = new Map([...tensors].map(([k, t]) => [k, { dtype: 'float32' as const, shape: [...t.shape], data: toFloat32(t).slice() }]));
+    this.weights = new Weights(own, what);
     for (const s of specs) this.weights.parameter(s.name, s.shape); // create (and check) every tensor up front
   }
   parameters(): E.Parameter[] {

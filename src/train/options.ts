@@ -1,6 +1,7 @@
 // Training options with the official defaults of NVlabs stylegan3 train.py / training/training_loop.py per
 // configuration, and their validation (one clear message per bad value).
 import { InputError } from '../errors.js';
+import { AUGMENT_PRESETS } from './augment-spec.js';
 
 export type TrainingCfg = 'stylegan2' | 'stylegan3-t' | 'stylegan3-r' | 'stylegan1';
 export const TRAINING_CFGS: readonly TrainingCfg[] = ['stylegan2', 'stylegan3-t', 'stylegan3-r', 'stylegan1'];
@@ -117,6 +118,7 @@ export function validateTrainingOptions(o: TrainingOptions): TrainingOptions {
   nonNegative(o.gamma, '--gamma');
   positive(o.kimg, '--kimg');
   if (!['ada', 'noaug', 'fixed'].includes(o.aug)) throw new InputError(`--aug must be ada, noaug or fixed, got '${o.aug}'`);
+  if (!Object.hasOwn(AUGMENT_PRESETS, o.augpipe)) throw new InputError(`--augpipe must be one of ${Object.keys(AUGMENT_PRESETS).join(', ')}, got '${o.augpipe}'`);
   if (!(o.target >= 0 && o.target <= 1)) throw new InputError(`--target must be in [0, 1], got ${o.target}`);
   if (!(o.augP >= 0 && o.augP <= 1)) throw new InputError(`--p must be in [0, 1], got ${o.augP}`);
   positive(o.adaKimg, 'ada kimg');

@@ -32,23 +32,32 @@ export interface TrainRunResult {
 }
 
 /**
+ * A trainer with new networks, or continuing a resume source (networks, counters, optimizer and ADA state).
+ * @example const t = createTrainer(engine, data, options, readResumeSource('runs/a/network-snapshot-000004'));
+ */
+export function createTrainer(engine: E.Engine, data: TrainingData, o: TrainingOptions, resume?: ResumeSource): Trainer {
+  const arch = trainingArch(o.cfg);
+  const networks = resume ? arch.fromCheckpoint(resume.checkpoint) : arch.create(o, data);
+  const counters = resume?.state?.counters ?? (resume?.curNimg ? { curNimg: resume.curNimg, tick: 0, batchIdx: 0, tickStartNimg: resume.curNimg, plMean: 0 } : undefined);
+  const trainer = new Trainer({ engine, arch, data, options: o, networks, counters, ada: resume ? resumedAda(o, resume) : undefined });
+  if (resume) restoreOptimizers(trainer, resume);
+  return trainer;
+}
+
+/**
  * Trains until `options.kimg` thousand images (or the resumed run's end), writing into `outdir`: reals.png,
  * fakes_init.png, fakes<kimg>.png, network-snapshot-<kimg>/ and stats.jsonl.
  * @example await trainRun({ engine, data, options, outdir: 'runs/shapes' });
  */
 export async function trainRun(r: TrainRunOptions): Promise<TrainRunResult> {
   const o = r.options;
-  const arch = trainingArch(o.cfg);
-  const networks = r.resume ? arch.fromCheckpoint(r.resume.checkpoint) : arch.create(o, r.data);
-  const counters = r.resume?.state?.counters ?? (r.resume?.curNimg ? { curNimg: r.resume.curNimg, tick: 0, batchIdx: 0, tickStartNimg: r.resume.curNimg, plMean: 0 } : undefined);
-  const trainer = new Trainer({ engine: r.engine, arch, data: r.data, options: o, networks, counters, ada: r.resume ? resumedAda(o, r.resume) : undefined });
+  const trainer = createTrainer(r.engine, r.data, o, r.resume);
   const [cols, rows] = r.grid ?? [8, 4];
   const n = cols * rows;
-  const G = networks.G_ema;
+  const G = trainer.nets.G_ema;
   const renderer = new GeneratorRenderer(r.engine, G, Math.min(n, 8));
   const result: TrainRunResult = { snapshots: [], ticks: [], curNimg: 0 };
   try {
-    if (r.resume) restoreOptimizers(trainer, r.resume);
     const gridZ = gridLatents(o.seed, n, G.zDim);
     const gridC = new Float32Array(n * G.cDim);
     for (let i = 0; i < n && G.cDim; i++) gridC.set(r.data.label(i % r.data.size), i * G.cDim);

@@ -1,16 +1,16 @@
 // withGenerator releases every ONNX Runtime session it opened, on success and on failure (leak test).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { OpenedGenerator } from '../../src/models/open.js';
+import type { Generator } from '../../src/models/generator.js';
 import { zFromSeed } from '../../src/random/numpy-random.js';
 import { withGenerator } from '../../src/cli/session.js';
 import { TINY } from './helpers.js';
 
 test('withGenerator: no live session after a run', async () => {
-  let G: OpenedGenerator | null = null;
+  let G: Generator | null = null;
   await withGenerator(TINY, { threads: 1, verbose: false }, async (g) => {
     G = g;
-    await g.generate(zFromSeed(0, g.config.zDim), null, { psi: 0.7 });
+    await g.generate(zFromSeed(0, g.zDim), null, { psi: 0.7 });
     assert.equal(g.engine.liveSessions, 2, 'mapping and synthesis are open during the run');
   });
   assert.equal(G!.sessions, 0);
@@ -18,11 +18,11 @@ test('withGenerator: no live session after a run', async () => {
 });
 
 test('withGenerator: no live session after a failure', async () => {
-  let G: OpenedGenerator | null = null;
+  let G: Generator | null = null;
   await assert.rejects(
     withGenerator(TINY, { threads: 1, verbose: false }, async (g) => {
       G = g;
-      await g.mapping(zFromSeed(0, g.config.zDim), null);
+      await g.mapping(zFromSeed(0, g.zDim), null);
       throw new Error('boom');
     }),
     /boom/,

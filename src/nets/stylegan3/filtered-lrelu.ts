@@ -1,0 +1,158 @@
+// filtered_lrelu (torch_utils/ops/filtered_lrelu.py): bias, upsample with an FIR filter, leaky ReLU with gain
+// and clamp, FIR filter and downsample. `filteredLreluRef` is the official `_filtered_lrelu_ref` (two upfirdn2d
+// calls around bias_act); `filteredLrelu` is the fast path: separable filters as 1-D passes (polyphase for the
+// up pass, conv of stride `down` for the down pass: no zeros inserted, no samples computed then dropped),
+// the gain folded into the up filter (lrelu(v) * g = lrelu(v * g) for g > 0).
+// Up-sampling is polyphase: one depthwise conv per output phase, interleaved by DepthToSpace (onnxruntime's
+// grouped ConvTranspose and channel-multiplier convs take slow generic paths; depthwise convs do not).
+import { InputError } from '../../errors.js';
+import * as E from '../../engine/index.js';
+import { upfirdn2dRef } from '../ops/upfirdn2d.js';
+import { filter2d, filterTaps, type LowpassFilter } from './filters.js';
+
+export interface FilteredLreluOptions {
+  fu: LowpassFilter; // up-sampling filter (null = identity)
+  fd: LowpassFilter; // down-sampling filter (null = identity)
+  b?: E.Tensor | null; // bias [C]
+  up?: number;
+  down?: number;
+  padding: [number, number, number, number]; // [x0, x1, y0, y1] w.r.t. the upsampled image; negative crops
+  gain?: number; // default sqrt(2)
+  slope?: number; // negative slope of the leaky ReLU, default 0.2 (1 = linear)
+  clamp?: number | null;
+}
+
+function parse(x: E.Tensor, o: FilteredLreluOptions) {
+  const up = o.up ?? 1;
+  const down = o.down ?? 1;
+  if (x.rank !== 4) throw new InputError(`filtered_lrelu: expected x [N, C, H, W], got [${x.shape}]`);
+  if (!Number.isInteger(up) || up < 1 || !Number.isInteger(down) || down < 1) throw new InputError(`filtered_lrelu: up and down must be positive integers, got ${up}, ${down}`);
+  const gain = o.gain ?? Math.SQRT2;
+  const slope = o.slope ?? 0.2;
+  if (!(gain > 0) || !(slope >= 0)) throw new InputError(`filtered_lrelu: gain must be positive and slope non-negative, got ${gain}, ${slope}`);
+  const [, , H, W] = x.shape as number[];
+  const [px0, px1, py0, py1] = o.padding;
+  const fu = filterTaps(o.fu);
+  const fd = filterTaps(o.fd);
+  const outW = Math.floor((W! * up + px0 + px1 - (fu - 1) - (fd - 1) + (down - 1)) / down);
+  const outH = Math.floor((H! * up + py0 + py1 - (fu - 1) - (fd - 1) + (down - 1)) / down);
+  if (outW < 1 || outH < 1) throw new InputError(`filtered_lrelu: input [${x.shape}] is too small for these filters and paddings`);
+  return { up, down, gain, slope, clamp: o.clamp ?? null, outH, outW };
+}
+
+/** Adds a per-channel bias [C] to x [N, C, H, W]. */
+function addBias(x: E.Tensor, b: E.Tensor | null | undefined): E.Tensor {
+  return b ? E.add(x, E.reshape(b, [1, x.shape[1]!, 1, 1])) : x;
+}
+
+/** Leaky ReLU (identity for slope 1), then the clamp. */
+function lreluClamp(x: E.Tensor, slope: number, clamp: number | null): E.Tensor {
+  const y = slope === 1 ? x : E.leakyRelu(x, slope);
+  return clamp === null ? y : E.clip(y, -clamp, clamp);
+}
+
+/**
+ * Reference path: the official `_filtered_lrelu_ref`.
+ * @example filteredLreluRef(x, { fu, fd, b, up: 2, down: 2, padding: [11, 10, 11, 10], clamp: 256 })
+ */
+export function filteredLreluRef(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
+  const { up, down, gain, slope, clamp, outH, outW } = parse(x, o);
+  let y = addBias(x, o.b);
+  y = upfirdn2dRef(y, filter2d(o.fu), { up, padding: o.padding, gain: up * up });
+  y = lreluClamp(gain === 1 ? y : E.mul(y, gain), slope, clamp);
+  y = upfirdn2dRef(y, filter2d(o.fd), { down });
+  if (y.shape[2] !== outH || y.shape[3] !== outW) throw new InputError(`filtered_lrelu: internal size mismatch ${y.shape} vs ${outH}x${outW}`);
+  return y;
+}
+
+/** Depthwise weight [C, 1, kh, kw] of a kernel (row-major data), scaled, tiled over channels. */
+function depthwise(k: Float32Array | Float64Array, kh: number, kw: number, channels: number, scale: number): E.Tensor {
+  const w = new Float32Array(channels * kh * kw);
+  for (let c = 0; c < channels; c++) for (let i = 0; i < kh * kw; i++) w[c * kh * kw + i] = k[i]! * scale;
+  return E.constant(w, [channels, 1, kh, kw]);
+}
+
+/** A depthwise 1-D correlation along `axis` with padding [p0, p1] (negative crops) and a stride. */
+function conv1d(x: E.Tensor, axis: 2 | 3, k: Float32Array, stride: number, p0: number, p1: number, scale: number): E.Tensor {
+  const C = x.shape[1]!;
+  const [kh, kw] = axis === 2 ? [k.length, 1] : [1, k.length];
+  return E.conv2d(x, depthwise(k, kh, kw, C, scale), {
+    groups: C,
+    stride: axis === 2 ? [stride, 1] : [1, stride],
+    padding: axis === 2 ? [p0, 0, p1, 0] : [0, p0, 0, p1],
+  });
+}
+
+/**
+ * Polyphase plan of one axis of upfirdn (zero insertion by `up`, pads p0/p1, FIR `taps`, K divisible by up):
+ * output sample up*q + r' is full[s + up*q + r'] of the full convolution (s = K - 1 - p0), i.e. phase
+ * r = (s + r') mod up of the full result, shifted by a = floor((s + r') / up). Each output phase is a
+ * correlation of x with K/up taps; Q samples per phase cover M outputs (up*Q - M extra at the end).
+ */
+function polyphaseAxis(L: number, taps: Float32Array, up: number, p0: number, p1: number) {
+  const K = taps.length;
+  const T = K / up;
+  const M = L * up + p0 + p1 - (K - 1);
+  const Q = Math.ceil(M / up);
+  const s = K - 1 - p0;
+  const phases = Array.from({ length: up }, (_, rOut) => {
+    const r = (((s + rOut) % up) + up) % up;
+    const a = Math.floor((s + rOut) / up);
+    // full_r[q] = sum_t x[q - t] taps[up t + r]: correlation with the reversed phase taps, left padding T - 1.
+    const k = Float32Array.from({ length: T }, (_, j) => taps[up * (T - 1 - j) + r]!);
+    const padL = T - 1 - a;
+    return { k, padL, padR: Q - L - padL + T - 1 };
+  });
+  return { phases, extra: up * Q - M };
+}
+
+/**
+ * Upsampling half of filtered_lrelu for a separable filter: one small depthwise conv per phase (no inserted
+ * zeros), phases interleaved by DepthToSpace. Returns the map and its extra trailing rows/columns.
+ */
+function upsamplePolyphase(x: E.Tensor, taps: Float32Array, up: number, padding: [number, number, number, number], scale: number): { y: E.Tensor; extra: [number, number] } {
+  const [, , H, W] = x.shape as number[];
+  const px = polyphaseAxis(W!, taps, up, padding[0], padding[1]);
+  const py = polyphaseAxis(H!, taps, up, padding[2], padding[3]);
+  const byX = px.phases.map((p) => conv1d(x, 3, p.k, 1, p.padL, p.padR, up * scale)); // up x [N, C, H, Qx]
+  const parts: E.Tensor[] = [];
+  for (const p of py.phases) for (const xr of byX) parts.push(conv1d(xr, 2, p.k, 1, p.padL, p.padR, up)); // [N, C, Qy, Qx] in DCR order
+  return { y: E.depthToSpace(E.concat(parts, 1), up), extra: [py.extra, px.extra] };
+}
+
+/**
+ * Fast path with the same result (within float32 rounding).
+ * @example filteredLrelu(x, { fu, fd, b, up: 2, down: 2, padding: [11, 10, 11, 10], clamp: 256 })
+ */
+export function filteredLrelu(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
+  const { up, down, gain, slope, clamp, outH, outW } = parse(x, o);
+  const [px0, px1, py0, py1] = o.padding;
+  let y = addBias(x, o.b);
+  let extra: [number, number] = [0, 0];
+  // Up pass, with the activation gain folded into the filter (lrelu(v) * g = lrelu(v * g), g > 0).
+  if (o.fu?.kind === 'separable' && up > 1 && o.fu.taps.length % up === 0) {
+    ({ y, extra } = upsamplePolyphase(y, o.fu.taps, up, o.padding, gain));
+  } else if (o.fu?.kind === 'separable' && up === 1) {
+    y = conv1d(y, 3, Float32Array.from(o.fu.taps).reverse(), 1, px0, px1, gain);
+    y = conv1d(y, 2, Float32Array.from(o.fu.taps).reverse(), 1, py0, py1, 1);
+  } else if (o.fu === null && up === 1) {
+    y = E.pad(y, [[0, 0], [0, 0], [py0, py1], [px0, px1]]);
+    if (gain !== 1) y = E.mul(y, gain);
+  } else {
+    y = upfirdn2dRef(y, filter2d(o.fu), { up, padding: o.padding, gain: up * up * gain });
+  }
+  y = lreluClamp(y, slope, clamp);
+  // Down pass: filter at stride `down` (trailing extra samples only add outputs at the end, cropped below).
+  if (o.fd === null) {
+    if (down !== 1) y = E.slice(y, [{ axis: 2, step: down }, { axis: 3, step: down }]);
+  } else if (o.fd.kind === 'separable') {
+    const k = Float32Array.from(o.fd.taps).reverse();
+    y = conv1d(conv1d(y, 3, k, down, 0, 0, 1), 2, k, down, 0, 0, 1);
+  } else {
+    const [kh, kw] = o.fd.kernel.shape;
+    y = E.conv2d(y, depthwise(Float32Array.from(o.fd.kernel.data).reverse(), kh, kw, y.shape[1]!, 1), { groups: y.shape[1]!, stride: down });
+  }
+  if (extra[0] || extra[1] || y.shape[2] !== outH || y.shape[3] !== outW) y = E.slice(y, [{ axis: 2, start: 0, end: outH }, { axis: 3, start: 0, end: outW }]);
+  if (y.shape[2] !== outH || y.shape[3] !== outW) throw new InputError(`filtered_lrelu: internal size mismatch [${y.shape}] vs ${outH}x${outW}`);
+  return y;
+}

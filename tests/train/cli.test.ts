@@ -1,0 +1,56 @@
+// `stylelab train` end to end on a folder of 16x16 shapes: outputs, a snapshot that `generate` reads, resume
+// keeping the image counter, and one-line errors for bad options and data.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { assertOk, stylelab, tempDir } from '../cli/helpers.js';
+import { writeShapes } from '../data/helpers.js';
+
+const tmp = tempDir('stylelab-train-cli-');
+after(() => tmp.remove());
+const small = ['--cfg', 'stylegan2', '--batch', '4', '--gamma', '0.1', '--aug', 'noaug', '--cbase', '256', '--cmax', '16', '--map-depth', '1', '--tick', '0.004', '--snap', '1'];
+
+describe('stylelab train', () => {
+  const data = join(tmp.dir, 'shapes');
+  const out = join(tmp.dir, 'run');
+  test('trains, logs, writes grids and snapshots that generate reads; resume keeps the image counter', async () => {
+    await writeShapes(data, 8, 16);
+    assertOk(await stylelab('train', '--data', data, '--outdir', out, ...small, '--kimg', '0.008'));
+    for (const f of ['reals.png', 'fakes_init.png', 'fakes000000.png', 'stats.jsonl']) assert.ok(existsSync(join(out, f)), f);
+    const snap = join(out, 'network-snapshot-000000');
+    for (const f of ['config.json', 'weights.safetensors', 'optimizer.safetensors', 'training-state.json']) assert.ok(existsSync(join(snap, f)), f);
+    const log = readFileSync(join(out, 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    assert.deepEqual(log.map((r) => r.kimg), [0.004, 0.008]);
+    for (const r of log) for (const k of ['Loss/Gmain', 'Loss/Dmain', 'img_per_sec', 'augment_p', 'sec_per_kimg']) assert.equal(typeof r[k], 'number', k);
+    assertOk(await stylelab('generate', '--network', snap, '--seeds', '0', '--outdir', join(tmp.dir, 'gen')));
+    assert.ok(existsSync(join(tmp.dir, 'gen', 'seed0000.png')));
+    const out2 = join(tmp.dir, 'resumed');
+    const last = join(out, 'network-snapshot-000000');
+    assertOk(await stylelab('train', '--data', data, '--outdir', out2, '--resume', last, '--kimg', '0.012'));
+    const log2 = readFileSync(join(out2, 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    assert.deepEqual(log2.map((r) => r.kimg), [0.012]);
+  });
+
+  test('bad options and data: one line, exit 1, nothing written', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--cfg', 'stylegan2', '--batch', '4'], /--gamma is required/],
+      [['--cfg', 'biggan', '--batch', '4', '--gamma', '1'], /--cfg must be one of/],
+      [['--cfg', 'stylegan2', '--batch', 'x', '--gamma', '1'], /--batch/],
+      [['--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--aug', 'sometimes'], /--aug must be/],
+      [['--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--augpipe', 'xyz'], /--augpipe must be one of/],
+      [['--cfg', 'stylegan2', '--batch', '6', '--gamma', '1'], /multiple of --mbstd-group/],
+      [['--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--resume', join(tmp.dir, 'nothing.pkl')], /not found/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await stylelab('train', '--data', data, '--outdir', join(tmp.dir, 'bad'), ...args);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.ok(!existsSync(join(tmp.dir, 'bad')), 'no output folder');
+    }
+    const r = await stylelab('train', '--data', join(tmp.dir, 'missing'), '--outdir', join(tmp.dir, 'bad'), ...small);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+});
