@@ -85,3 +85,10 @@ export function saveStylelabModel(ckpt: Checkpoint, dir: string, roles?: readonl
     throw e;
   }
 }
+
+// Training (Node: snapshots and logs on disk).
+export { trainRun, createTrainer, type TrainRunOptions, type TrainRunResult } from './train/run.js';
+export { Trainer, type TrainingData, type TrainerCounters, type TickStats } from './train/loop.js';
+export { defaultTrainingOptions, validateTrainingOptions, TRAINING_CFGS, type TrainingOptions, type TrainingCfg } from './train/options.js';
+export { saveSnapshot, readResumeSource, snapshotName, type ResumeSource } from './train/snapshot.js';
+export { StyleGAN2Loss, generatorLoss, discriminatorLoss, r1Penalty, pathLengths, pathLengthPenalty, type Phase } from './train/loss.js';
