@@ -87,6 +87,8 @@ export class Trainer {
   private readonly programs = new Map<string, Promise<CompiledPhase>>();
   private perm: { epoch: number; order: Uint32Array } | null = null;
   private sums = new Map<string, { total: number; count: number }>();
+  /** Milliseconds spent in each phase's run and optimizer step since the trainer was made (for benchmarks). */
+  readonly phaseMs = new Map<Phase, { total: number; count: number }>();
   private tickStartTime = Date.now();
   /** Progressive growing of architectures that grow (StyleGAN v1), else null. */
   readonly progressive: ProgressiveGrowing | null;
@@ -274,9 +276,12 @@ export class Trainer {
         else if (info.name === 'aug_p') feeds.aug_p = Float32Array.of(this.augmentP);
         else if (info.name === 'blur_filter') feeds.blur_filter = blurFilter(this.blurSigma, this.blurTaps());
       }
+      const t0 = performance.now();
       const out = await prog.run(feeds, { random: seededSource(deriveSeed(o.seed, k, s + 1)) });
       const grads = new Map(params.map((p) => [p.name, out[`grad:${p.name}`]!.data]));
       (phase[0] === 'G' ? this.optG : this.optD).step(grads);
+      const ms = this.phaseMs.get(phase) ?? { total: 0, count: 0 };
+      this.phaseMs.set(phase, { total: ms.total + performance.now() - t0, count: ms.count + 1 });
       this.accumulate(`Loss/${phase}`, out.loss!.data);
       if (out.real_logits) {
         this.accumulate('Loss/signs/real', out.real_logits.data.map(Math.sign));
