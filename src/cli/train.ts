@@ -39,6 +39,9 @@ export interface TrainArgs {
   lodKimg?: string;
 }
 
+/** kimg with the precision short runs need (0.004, 12.5, 2500.0). */
+const kimgText = (kimg: number): string => kimg.toFixed(kimg < 10 ? 3 : 1);
+
 const positiveNumber = (text: string, option: string): number => {
   const v = parseNumber(text, option);
   if (!(v > 0)) throw new InputError(`${option} must be positive, got ${text}`);
@@ -116,16 +119,16 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
       options,
       outdir: a.outdir,
       resume: resume ?? undefined,
-      onStep: (t) => bar?.update(t.counters.curNimg, { kimg: (t.counters.curNimg / 1000).toFixed(1), speed: ((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2), p: t.augmentP.toFixed(3) }),
+      onStep: (t) => bar?.update(t.counters.curNimg, { kimg: kimgText(t.counters.curNimg / 1000), speed: ((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2), p: t.augmentP.toFixed(3) }),
       onTick: (r) => {
         if (bar) return;
         const losses = ['Loss/Gmain', 'Loss/Dmain'].map((k) => `${k.slice(5)} ${typeof r[k] === 'number' ? (r[k] as number).toFixed(3) : '-'}`).join(' ');
-        process.stdout.write(`tick ${r.tick} kimg ${(r.kimg as number).toFixed(1)} sec/kimg ${(r.sec_per_kimg as number).toFixed(1)} img/s ${(r.img_per_sec as number).toFixed(2)} augment ${(r.augment_p as number).toFixed(3)} ${losses}\n`);
+        process.stdout.write(`tick ${r.tick} kimg ${kimgText(r.kimg as number)} sec/kimg ${(r.sec_per_kimg as number).toFixed(1)} img/s ${(r.img_per_sec as number).toFixed(2)} augment ${(r.augment_p as number).toFixed(3)} ${losses}\n`);
       },
     });
     bar?.stop();
     const last = result.snapshots.at(-1);
-    return `trained to ${(result.curNimg / 1000).toFixed(1)} kimg; ${result.snapshots.length} snapshot(s) in ${a.outdir}${last ? `, latest ${last}` : ''}`;
+    return `trained to ${kimgText(result.curNimg / 1000)} kimg; ${result.snapshots.length} snapshot(s) in ${a.outdir}${last ? `, latest ${last}` : ''}`;
   } finally {
     bar?.stop();
     await engine.dispose();

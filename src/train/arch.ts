@@ -6,6 +6,7 @@ import { discriminatorConfigFromKwargs, generatorConfigFromKwargs, type Discrimi
 import { discriminatorSpecs, generatorSpecs, initialize } from '../nets/stylegan2/init.js';
 import { StyleGAN2TrainableDiscriminator, StyleGAN2TrainableGenerator, type TrainableDiscriminator, type TrainableGenerator } from './networks.js';
 import type { TrainingCfg, TrainingOptions } from './options.js';
+import { stylegan3Arch } from './stylegan3.js';
 import { type ProgressiveGrowing, STYLEGAN1_ARCH } from './stylegan1.js';
 
 /** The three networks of a run: the trained generator, its moving average and the discriminator. */
@@ -98,4 +99,4 @@ export function trainingArch(cfg: TrainingCfg): TrainingArch {
   return arch;
 }
 
-const ARCHS: Partial<Record<TrainingCfg, TrainingArch>> = { stylegan2: STYLEGAN2_ARCH, stylegan1: STYLEGAN1_ARCH };
+const ARCHS: Partial<Record<TrainingCfg, TrainingArch>> = { stylegan2: STYLEGAN2_ARCH, 'stylegan3-t': stylegan3Arch('stylegan3-t'), 'stylegan3-r': stylegan3Arch('stylegan3-r'), stylegan1: STYLEGAN1_ARCH };

@@ -290,6 +290,8 @@ export class Trainer {
       if (out.fake_logits) this.accumulate('Loss/signs/fake', out.fake_logits.data.map(Math.sign));
       if (out.pl_mean_after) this.counters.plMean = out.pl_mean_after.data[0]!;
       if (out.w_mean) wMean = out.w_mean.data;
+      // Synthesis EMAs updated in the D phase (StyleGAN3's magnitude_ema).
+      for (const [key, v] of Object.entries(out)) if (key.startsWith('ema:')) G.weights.parameter(key.slice(4)).data.set(v.data);
     }
     // Track w_avg as G.mapping(update_emas=True) does in the D phase.
     if (wMean && G.wAvgName) {

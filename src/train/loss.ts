@@ -119,13 +119,16 @@ export class StyleGAN2Loss {
     readonly o: LossOptions,
   ) {}
 
-  /** run_G: mapping (with style mixing) and synthesis; also the batch mean of the unmixed w (for w_avg). */
-  private runG(batch: number, c: E.Tensor | null): { img: E.Tensor; ws: E.Tensor; wMean: E.Tensor } {
+  /**
+   * run_G: mapping (with style mixing) and synthesis; also the batch mean of the unmixed w (for w_avg). With
+   * `emaUpdates` (update_emas=True), the synthesis EMAs' new values are collected there.
+   */
+  private runG(batch: number, c: E.Tensor | null, emaUpdates?: Map<string, E.Tensor>): { img: E.Tensor; ws: E.Tensor; wMean: E.Tensor } {
     const { G } = this;
     let ws = G.mapping(E.input('z', [batch, G.zDim]), c); // [N, numWs, wDim]
     const wMean = E.mean(E.narrow(ws, 1, 0, 1), [0, 1]); // [wDim]
     if (this.o.styleMixing) ws = mixStyles(ws, G.mapping(E.input('z_mix', [batch, G.zDim]), c), E.input('mix_mask', [1, G.numWs, 1]));
-    return { img: G.synthesis(ws, this.o.noiseMode), ws, wMean };
+    return { img: G.synthesis(ws, this.o.noiseMode, emaUpdates), ws, wMean };
   }
 
   /**
@@ -180,11 +183,14 @@ export class StyleGAN2Loss {
     const cReal = this.labels('c_real', batch);
     if (phase === 'Dmain') {
       const c = this.labels('c', batch);
-      const { img, wMean } = this.runG(batch, c);
+      const emaUpdates = new Map<string, E.Tensor>();
+      const { img, wMean } = this.runG(batch, c, emaUpdates);
       const [fakeLogits, realLogits] = this.runD([E.detach(img), real], [c, cReal]) as [E.Tensor, E.Tensor];
       const terms = discriminatorLoss(fakeLogits, realLogits);
       const loss = E.add(E.mean(terms.fake), E.mean(terms.real));
-      return this.withGrads(phase, E.mul(loss, gain), D.parameters(), { loss, fake_logits: fakeLogits, real_logits: realLogits, w_mean: E.detach(wMean) });
+      const outputs: Record<string, E.Tensor> = { loss, fake_logits: fakeLogits, real_logits: realLogits, w_mean: E.detach(wMean) };
+      for (const [name, t] of emaUpdates) outputs[`ema:${name}`] = E.detach(t);
+      return this.withGrads(phase, E.mul(loss, gain), D.parameters(), outputs);
     }
     const [realLogits] = this.runD([real], [cReal]) as [E.Tensor];
     const penalty = r1Penalty(realLogits, real);

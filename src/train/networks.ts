@@ -13,7 +13,7 @@ import { Weights } from '../nets/weights.js';
 export interface TrainableNetwork {
   readonly weights: Weights;
   /** Every tensor of the network in state_dict order (official names; buffers flagged). */
-  readonly specs: readonly ParamSpec[];
+  readonly specs: readonly TensorSpec[];
   /** Trained parameters in `module.parameters()` order. */
   parameters(): E.Parameter[];
   /** Buffers (w_avg, noise_const, filters, ...) in state_dict order. */
@@ -31,8 +31,12 @@ export interface TrainableGenerator extends TrainableNetwork {
   readonly imgChannels: number;
   /** G.mapping without truncation: z [N, zDim], c [N, cDim] -> ws [N, numWs, wDim]. */
   mapping(z: E.Tensor, c: E.Tensor | null): E.Tensor;
-  /** G.synthesis: ws [N, numWs, wDim] -> img [N, C, R, R]. Random noise inputs are named 'noise_*'. */
-  synthesis(ws: E.Tensor, noiseMode: NoiseMode): E.Tensor;
+  /**
+   * G.synthesis: ws [N, numWs, wDim] -> img [N, C, R, R]. Random noise inputs are named 'noise_*'. With
+   * `emaUpdates`, buffers that G.synthesis(update_emas=True) updates (StyleGAN3's magnitude EMAs) are updated
+   * in the graph, used, and their new values put in the map by name.
+   */
+  synthesis(ws: E.Tensor, noiseMode: NoiseMode, emaUpdates?: Map<string, E.Tensor>): E.Tensor;
   /** Name of the tracked w average buffer (updated by the loop in the D phase, as update_emas=True does), if any. */
   readonly wAvgName: string | null;
   /** Its decay (w_avg_beta). */
@@ -47,11 +51,14 @@ export interface TrainableDiscriminator extends TrainableNetwork {
   forward(img: E.Tensor, c: E.Tensor | null): E.Tensor;
 }
 
+/** What the loop needs of a tensor spec (StyleGAN2's ParamSpec, StyleGAN3's ParamSpec3, ...). */
+export type TensorSpec = Pick<ParamSpec, 'name' | 'shape' | 'buffer'>;
+
 /** Shared bookkeeping of a network built from specs and a tensor map. */
-abstract class SpecNetwork implements TrainableNetwork {
+export abstract class SpecNetwork implements TrainableNetwork {
   readonly weights: Weights;
   constructor(
-    readonly specs: readonly ParamSpec[],
+    readonly specs: readonly TensorSpec[],
     tensors: ReadonlyMap<string, TensorData>,
     what: string,
   ) {

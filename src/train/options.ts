@@ -72,8 +72,8 @@ export function defaultTrainingOptions(cfg: TrainingCfg, batch: number, gamma: n
     dlr: v1 ? 0.001 : 0.002,
     betas: [0, 0.99],
     eps: 1e-8,
-    cbase: r ? 65536 : v1 ? 16384 : 32768,
-    cmax: r ? 1024 : 512,
+    cbase: v1 ? 16384 : 32768, // (stylegan3-r doubles it, and cmax, for G only; stylegan1's fmap_base 8192 = cbase / 2)
+    cmax: 512,
     mapDepth: sg2 || cfg === 'stylegan1' ? 8 : 2,
     mbstdGroup: 4,
     zDim: 512,

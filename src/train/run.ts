@@ -85,7 +85,7 @@ export async function trainRun(r: TrainRunOptions): Promise<TrainRunResult> {
         // The snapshot is of the state after this tick, so a resumed run starts the next one.
         trainer.endTick();
         saveSnapshot(trainer, dir);
-        result.snapshots.push(dir);
+        if (result.snapshots.at(-1) !== dir) result.snapshots.push(dir); // short ticks can share a kimg name
         extra.snapshot = snapshotName(trainer.counters.curNimg);
         if (swd) Object.assign(extra, await swd(G, render));
       } else trainer.endTick();

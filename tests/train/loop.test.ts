@@ -91,6 +91,28 @@ describe('Trainer', () => {
     }
   });
 
+  test('no leaks: trainers and renderers release their ONNX Runtime sessions; RSS stays flat over cycles', async () => {
+    const before = engine.liveSessions;
+    const cycle = async () => {
+      const t = createTrainer(engine, data, tinyOptions({ batch: 4 }));
+      const r = new GeneratorRenderer(engine, t.nets.G_ema, 2);
+      try {
+        await t.step();
+        await r.render(new Float32Array(2 * t.nets.G.zDim), new Float32Array(0));
+        assert.ok(engine.liveSessions > before);
+      } finally {
+        await r.dispose();
+        await t.dispose();
+      }
+      assert.equal(engine.liveSessions, before);
+    };
+    await cycle();
+    const rss = process.memoryUsage().rss;
+    for (let k = 0; k < 3; k++) await cycle();
+    const grown = (process.memoryUsage().rss - rss) / 2 ** 20;
+    assert.ok(grown < 150, `RSS grew by ${grown.toFixed(0)} MiB over 3 cycles`);
+  });
+
   test('a snapshot opens with openGenerator and makes the images G_ema makes', async () => {
     const t = createTrainer(engine, data, tinyOptions({ batch: 4 }));
     const r = new GeneratorRenderer(engine, t.nets.G_ema, 2);

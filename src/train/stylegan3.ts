@@ -1,0 +1,164 @@
+// StyleGAN3 (configs T and R) for training: the generator of src/nets/stylegan3 with the magnitude EMAs that
+// G.synthesis(update_emas=True) updates in the D phase (training/networks_stylegan3.py SynthesisLayer.forward),
+// the StyleGAN2 discriminator, and train.py's settings (R: 1x1 convs, doubled G channels, radial filters).
+import * as E from '../engine/index.js';
+import { CheckpointError } from '../errors.js';
+import type { TensorData } from '../io/tensor.js';
+import type { Checkpoint, NetworkEntry } from '../models/checkpoint.js';
+import { discriminatorConfigFromKwargs, type DiscriminatorConfig } from '../nets/stylegan2/config.js';
+import { discriminatorSpecs, initialize } from '../nets/stylegan2/init.js';
+import { fullyConnected, mappingNetwork } from '../nets/stylegan2/mapping.js';
+import { type GeneratorConfig3, generatorConfig3FromKwargs, type LayerPlan, synthesisPlan } from '../nets/stylegan3/config.js';
+import { filteredLrelu } from '../nets/stylegan3/filtered-lrelu.js';
+import { generator3Specs, initialize3 } from '../nets/stylegan3/init.js';
+import { synthesisInput } from '../nets/stylegan3/input.js';
+import { modulatedConv2d3, storedFilter } from '../nets/stylegan3/synthesis.js';
+import type { WeightScope } from '../nets/weights.js';
+import type { DataShape, TrainingArch, TrainingNetworks } from './arch.js';
+import { SpecNetwork, StyleGAN2TrainableDiscriminator, type TrainableGenerator } from './networks.js';
+import type { TrainingCfg, TrainingOptions } from './options.js';
+
+/** SynthesisLayer.forward in training: the input magnitude EMA is updated first when asked (update_emas). */
+function synthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.Tensor, cfg: GeneratorConfig3['synthesis'], emaUpdates?: Map<string, E.Tensor>): E.Tensor {
+  let ema = P.tensor('magnitude_ema', []);
+  if (emaUpdates) {
+    // magnitude_cur.lerp(magnitude_ema, beta), from the detached input.
+    const cur = E.mean(E.square(E.detach(x)));
+    ema = E.add(cur, E.mul(E.sub(ema, cur), cfg.magnitudeEmaBeta));
+    emaUpdates.set(`${P.prefix}.magnitude_ema`, ema);
+  }
+  let styles = fullyConnected(P.scope('affine'), w); // [N, in]
+  if (l.isTorgb) styles = E.mul(styles, 1 / Math.sqrt(l.inChannels * l.convKernel ** 2));
+  const weight = P.tensor('weight', [l.outChannels, l.inChannels, l.convKernel, l.convKernel]);
+  const y = modulatedConv2d3(x, weight, styles, { demodulate: !l.isTorgb, inputGain: E.rsqrt(ema) });
+  return filteredLrelu(y, {
+    fu: storedFilter(P, 'up_filter'),
+    fd: storedFilter(P, 'down_filter'),
+    b: P.tensor('bias', [l.outChannels]),
+    up: l.upFactor,
+    down: l.downFactor,
+    padding: l.padding,
+    gain: l.isTorgb ? 1 : Math.SQRT2,
+    slope: l.isTorgb ? 1 : 0.2,
+    clamp: cfg.convClamp,
+  });
+}
+
+/**
+ * The StyleGAN3 generator for training (training/networks_stylegan3.py Generator).
+ * @example const G = new StyleGAN3TrainableGenerator(cfg, initialize3(generator3Specs(cfg), 0));
+ */
+export class StyleGAN3TrainableGenerator extends SpecNetwork implements TrainableGenerator {
+  constructor(
+    readonly config: GeneratorConfig3,
+    tensors: ReadonlyMap<string, TensorData>,
+    what = 'G generator',
+  ) {
+    super(generator3Specs(config), tensors, what);
+  }
+  get zDim(): number {
+    return this.config.zDim;
+  }
+  get cDim(): number {
+    return this.config.cDim;
+  }
+  get wDim(): number {
+    return this.config.wDim;
+  }
+  get numWs(): number {
+    return this.config.mapping.numWs!;
+  }
+  get imgResolution(): number {
+    return this.config.imgResolution;
+  }
+  get imgChannels(): number {
+    return this.config.imgChannels;
+  }
+  get wAvgName(): string | null {
+    return 'mapping.w_avg';
+  }
+  get wAvgBeta(): number {
+    return this.config.mapping.wAvgBeta ?? 1;
+  }
+  mapping(z: E.Tensor, c: E.Tensor | null): E.Tensor {
+    return mappingNetwork(this.config.mapping, this.weights.scope('mapping'), z, c);
+  }
+  /** SynthesisNetwork.forward (StyleGAN3 has no noise inputs). */
+  synthesis(ws: E.Tensor, _noiseMode: unknown, emaUpdates?: Map<string, E.Tensor>): E.Tensor {
+    const cfg = this.config.synthesis;
+    const P = this.weights.scope('synthesis');
+    const plan = synthesisPlan(cfg);
+    const wsList = E.split(ws, 1, new Array<number>(cfg.numLayers + 2).fill(1)).map((t) => E.squeeze(t, [1])); // numWs x [N, wDim]
+    let x = synthesisInput(P.scope('input'), plan.input, wsList[0]!, P.tensor('input.transform', [3, 3]));
+    for (const l of plan.layers) x = synthesisLayer(P.scope(l.name), l, x, wsList[l.idx + 1]!, cfg, emaUpdates);
+    return cfg.outputScale !== 1 ? E.mul(x, cfg.outputScale) : x;
+  }
+}
+
+/** train.py's kwargs for StyleGAN3 config T or R (the discriminator is StyleGAN2's). */
+function stylegan3Kwargs(cfg: TrainingCfg, o: TrainingOptions, d: DataShape): { G: Record<string, unknown>; D: Record<string, unknown> } {
+  const r = cfg === 'stylegan3-r';
+  const common = { c_dim: d.labelDim, img_resolution: d.resolution, img_channels: d.channels, num_fp16_res: 4, conv_clamp: 256 };
+  return {
+    G: {
+      ...common,
+      z_dim: o.zDim,
+      w_dim: o.wDim,
+      channel_base: r ? o.cbase * 2 : o.cbase,
+      channel_max: r ? o.cmax * 2 : o.cmax,
+      mapping_kwargs: { num_layers: o.mapDepth },
+      magnitude_ema_beta: 0.5 ** (o.batch / (20 * 1e3)),
+      ...(r ? { conv_kernel: 1, use_radial_filters: true } : {}),
+    },
+    D: { ...common, channel_base: o.cbase, channel_max: o.cmax, epilogue_kwargs: { mbstd_group_size: o.mbstdGroup } },
+  };
+}
+
+function generatorOf(e: NetworkEntry | undefined, role: string): Extract<NetworkEntry, { kind: 'generator' }> & { config: GeneratorConfig3 } {
+  if (!e || e.kind !== 'generator') throw new CheckpointError(`resuming needs the ${role} network, which the checkpoint lacks`);
+  if (e.arch !== 'stylegan3') throw new CheckpointError(`the checkpoint holds a ${e.arch} generator, not a StyleGAN3 one (use the matching --cfg)`);
+  return e as Extract<NetworkEntry, { kind: 'generator' }> & { config: GeneratorConfig3 };
+}
+
+/** The training architecture of --cfg stylegan3-t or stylegan3-r. */
+export function stylegan3Arch(cfg: 'stylegan3-t' | 'stylegan3-r'): TrainingArch {
+  return {
+    cfg,
+    create(o, d): TrainingNetworks {
+      const kw = stylegan3Kwargs(cfg, o, d);
+      const gCfg = generatorConfig3FromKwargs(kw.G);
+      const dCfg = discriminatorConfigFromKwargs(kw.D);
+      const gTensors = initialize3(generator3Specs(gCfg), o.seed);
+      return {
+        G: new StyleGAN3TrainableGenerator(gCfg, gTensors),
+        G_ema: new StyleGAN3TrainableGenerator(gCfg, gTensors, 'G_ema generator'),
+        D: new StyleGAN2TrainableDiscriminator(dCfg, initialize(discriminatorSpecs(dCfg), o.seed + 1)),
+      };
+    },
+    fromCheckpoint(ckpt): TrainingNetworks {
+      const g = generatorOf(ckpt.networks.G, 'G');
+      const ge = generatorOf(ckpt.networks.G_ema, 'G_ema');
+      const dd = ckpt.networks.D;
+      if (!dd || dd.kind !== 'discriminator') throw new CheckpointError('resuming needs the D network, which the checkpoint lacks');
+      return {
+        G: new StyleGAN3TrainableGenerator(g.config, g.tensors),
+        G_ema: new StyleGAN3TrainableGenerator(ge.config, ge.tensors, 'G_ema generator'),
+        D: new StyleGAN2TrainableDiscriminator(dd.config as DiscriminatorConfig, dd.tensors),
+      };
+    },
+    toCheckpoint(nets): Checkpoint {
+      const G = nets.G as StyleGAN3TrainableGenerator;
+      const Ge = nets.G_ema as StyleGAN3TrainableGenerator;
+      const D = nets.D as StyleGAN2TrainableDiscriminator;
+      return {
+        arch: 'stylegan3',
+        format: 'stylelab',
+        networks: {
+          G: { kind: 'generator', arch: 'stylegan3', config: G.config, tensors: G.tensors() },
+          G_ema: { kind: 'generator', arch: 'stylegan3', config: Ge.config, tensors: Ge.tensors() },
+          D: { kind: 'discriminator', arch: 'stylegan2', config: D.config, tensors: D.tensors() },
+        },
+      } as Checkpoint;
+    },
+  };
+}
