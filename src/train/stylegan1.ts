@@ -16,11 +16,10 @@ import { downscale2d, upscale2d } from '../nets/stylegan1/layers.js';
 import { mappingNetwork1 } from '../nets/stylegan1/mapping.js';
 import { lodChanged, type ProgressiveSchedule, progressiveSchedule, type ProgressiveScheduleOptions } from '../nets/stylegan1/schedule.js';
 import { synthesisNetwork1 } from '../nets/stylegan1/synthesis.js';
-import { initialize, type ParamSpec } from '../nets/stylegan2/init.js';
+import { initialize } from '../nets/stylegan2/init.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
-import { Weights } from '../nets/weights.js';
 import type { TrainingArch } from './arch.js';
-import type { TrainableDiscriminator, TrainableGenerator } from './networks.js';
+import { SpecNetwork, type TrainableDiscriminator, type TrainableGenerator } from './networks.js';
 import type { TrainingOptions } from './options.js';
 
 /**
@@ -39,34 +38,12 @@ export class Growth {
   }
 }
 
-/** Spec-driven parameter bookkeeping (state_dict order, buffers flagged), as the StyleGAN2 trainables keep it. */
-abstract class SpecNetwork1 {
-  readonly weights: Weights;
-  constructor(
-    readonly specs: readonly ParamSpec[],
-    tensors: ReadonlyMap<string, TensorData>,
-    what: string,
-  ) {
-    this.weights = new Weights(tensors, what);
-    for (const s of specs) this.weights.parameter(s.name, s.shape); // create (and check) every tensor up front
-  }
-  parameters(): E.Parameter[] {
-    return this.specs.filter((s) => !s.buffer).map((s) => this.weights.parameter(s.name));
-  }
-  buffers(): E.Parameter[] {
-    return this.specs.filter((s) => s.buffer).map((s) => this.weights.parameter(s.name));
-  }
-  tensors(): Map<string, TensorData> {
-    return new Map(this.specs.map((s) => [s.name, { dtype: 'float32', shape: [...s.shape], data: this.weights.parameter(s.name).data.slice() }]));
-  }
-}
-
 /**
  * G_style for training: mapping without truncation, synthesis grown to `growth.resolution` and upscaled to the
  * full resolution.
  * @example const G = new StyleGAN1TrainableGenerator(cfg, initialize(stylegan1GeneratorSpecs(cfg), 0), new Growth(64, 8));
  */
-export class StyleGAN1TrainableGenerator extends SpecNetwork1 implements TrainableGenerator {
+export class StyleGAN1TrainableGenerator extends SpecNetwork implements TrainableGenerator {
   constructor(
     readonly config: StyleGAN1GeneratorConfig,
     tensors: ReadonlyMap<string, TensorData>,
@@ -118,7 +95,7 @@ export class StyleGAN1TrainableGenerator extends SpecNetwork1 implements Trainab
  * D_basic for training: full-resolution images averaged down to `growth.resolution`, then the grown network.
  * @example const D = new StyleGAN1TrainableDiscriminator(cfg, initialize(stylegan1DiscriminatorSpecs(cfg), 1), growth);
  */
-export class StyleGAN1TrainableDiscriminator extends SpecNetwork1 implements TrainableDiscriminator {
+export class StyleGAN1TrainableDiscriminator extends SpecNetwork implements TrainableDiscriminator {
   constructor(
     readonly config: StyleGAN1DiscriminatorConfig,
     tensors: ReadonlyMap<string, TensorData>,
@@ -264,8 +241,7 @@ export function createStyleGAN1Networks(s: StyleGAN1Shape, seed: number, schedul
   return {
     growth,
     G,
-    // A copy: Weights keep float32 arrays as given, and G_ema must not alias G.
-    G_ema: new StyleGAN1TrainableGenerator(gCfg, new Map([...gTensors].map(([k, t]) => [k, { ...t, data: t.data.slice() }])), growth, 'G_ema generator'),
+    G_ema: new StyleGAN1TrainableGenerator(gCfg, gTensors, growth, 'G_ema generator'), // SpecNetwork copies: no aliasing
     D: new StyleGAN1TrainableDiscriminator(dCfg, initialize(stylegan1DiscriminatorSpecs(dCfg), seed + 1), growth),
   };
 }
