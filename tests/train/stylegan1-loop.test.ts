@@ -46,12 +46,15 @@ test('stylegan1: 6 steps across the 8x8 -> 16x16 transition, then the snapshot g
       seen.push([Math.round(trainer.lod * 1e6) / 1e6, G.growth.resolution, trainer.optG.steps('mapping.Dense0.weight')]);
       if (trainer.lod === 1) assert.deepEqual(hiRes(), start, '16x16 layers untouched at 8x8');
     }
+    // Only the current level's phases stay compiled (Gmain, Dmain, Dreg at 16x16): the 8x8 ones were released.
+    assert.equal(engine.liveSessions, 3);
     const stats = trainer.tickStats();
     for (const [name, v] of Object.entries(stats.losses)) assert.ok(Number.isFinite(v), `${name} = ${v}`);
     assert.ok('Loss/Dreg' in stats.losses && 'Loss/Gmain' in stats.losses);
   } finally {
     await trainer.dispose();
   }
+  assert.equal(engine.liveSessions, 0);
   // lod 1 (8x8) for three steps, the fade-in (Adam reset as it starts), then lod 0 (reset again).
   assert.deepEqual(seen.map((s) => s[1]), [8, 8, 8, 16, 16, 16]);
   assert.deepEqual(seen.map((s) => s[0]), [1, 1, 1, 0.5, 0, 0]);
