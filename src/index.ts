@@ -36,3 +36,4 @@ export { generator3Specs, initialize3 } from './nets/stylegan3/init.js';
 export { makeTransform, invert3x3, inputTransform } from './nets/stylegan3/transform.js';
 export { type GeneratorArch, GENERATOR_ARCHS } from './models/checkpoint.js';
 export { augmentPipe, augmentSpec, AUGMENT_PRESETS, AUGMENT_DEFAULTS, AdaController, type AugmentSpec, type AugmentPreset, type AdaControllerOptions } from './train/augment.js';
+export { InfiniteSampler, realBatch, type RealBatch } from './data/sampler.js';

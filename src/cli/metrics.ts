@@ -4,7 +4,7 @@ import { openDataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { sampleReals, swdOfGenerator } from '../metrics/swd-metric.js';
 import { parseIndex } from './options.js';
-import { type GlobalOptions, withGenerator } from './session.js';
+import { type GlobalOptions, withGenerator, withProgress } from './session.js';
 
 /** The options as commander hands them over (strings, checked here). */
 export interface MetricsArgs {
@@ -36,7 +36,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
     } finally {
       await ds.close();
     }
-    const swd = await swdOfGenerator(G, reals, seed);
+    const swd = await withProgress(reals.count, 'generating', (p) => swdOfGenerator(G, reals, seed, () => p.tick()));
     if (a.json) return JSON.stringify({ metric: 'swd', images: reals.count, levels: swd.levels, mean: swd.mean });
     const rows = swd.levels.map((l) => `SWDx1e3_${l.resolution}`.padEnd(14) + l.swd.toFixed(4));
     return [...rows, `${'SWDx1e3_avg'.padEnd(14)}${swd.mean.toFixed(4)}`, `(${reals.count} real and ${reals.count} generated images)`].join('\n');

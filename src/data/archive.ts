@@ -8,7 +8,10 @@ import { ZipReader } from './zip-reader.js';
 /** File extensions taken as images (those of PIL.Image.EXTENSION that are common; sharp decodes all but bmp/ppm/pgm). */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp', '.ppm', '.pgm']);
 
-/** Whether a file name has an image extension (case-insensitive). */
+/**
+ * Whether a file name has an image extension (case-insensitive).
+ * @example isImageName('a/B.PNG') // true
+ */
 export function isImageName(name: string): boolean {
   return IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 }

@@ -3,15 +3,15 @@
 // little), uncompressed PNGs `00000/img00000000.png` in a stored zip, dataset.json labels carried over. Unlike
 // the official tool, bad files are never dropped silently: they are all listed, and the tool fails (or, with
 // skipBad, leaves them out and returns them).
-import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Zip, ZipPassThrough } from 'fflate';
 import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import { type ImageArchive, openImageArchive } from './archive.js';
 import { isPowerOfTwo } from './dataset.js';
 import { type DecodedImage, decodeImage } from './decode.js';
 import { type LabelValue, labelDimOf, listSome, matchLabels, parseDatasetJson } from './labels.js';
+import { ZipWriter } from './zip-writer.js';
 
 /** dataset_tool.py's --transform. */
 export type DatasetTransform = 'center-crop' | 'center-crop-wide';
@@ -52,7 +52,10 @@ export interface ConvertDatasetResult {
 /** Images processed at once (sharp decodes on its own threads). */
 const CONCURRENCY = 4;
 
-/** The name dataset_tool.py gives image idx in the archive. */
+/**
+ * The name dataset_tool.py gives image idx in the archive.
+ * @example archiveName(123456) // '00123/img00123456.png'
+ */
 export function archiveName(idx: number): string {
   const s = String(idx).padStart(8, '0');
   return `${s.slice(0, 5)}/img${s}.png`;
@@ -103,7 +106,7 @@ async function encodePng(img: DecodedImage): Promise<Uint8Array> {
   return s.png({ compressionLevel: 0 }).toBuffer();
 }
 
-const describe = (img: DecodedImage): string => `${img.width}x${img.height} ${img.channels === 1 ? 'grayscale' : 'RGB'}`;
+const describeImage = (img: DecodedImage): string => `${img.width}x${img.height} ${img.channels === 1 ? 'grayscale' : 'RGB'}`;
 
 /**
  * Writes a training data set zip (atomically: a temporary file renamed into place; nothing is left on failure).
@@ -121,11 +124,13 @@ export async function convertDataset(o: ConvertDatasetOptions): Promise<ConvertD
     const names = archive.imageNames.slice(0, o.maxImages ?? Infinity);
     if (names.length === 0) throw new InputError(`${o.source}: no images found`);
     const { labels, extra } = await sourceLabels(archive, names, !!o.skipBad);
-    fd = openSync(tmp, 'w');
-    const zip = new Zip((err, chunk) => {
-      if (err) throw err;
-      writeSync(fd, chunk);
-    });
+    try {
+      mkdirSync(dirname(o.dest), { recursive: true });
+      fd = openSync(tmp, 'w');
+    } catch (e) {
+      throw new InputError(`cannot write ${o.dest}: ${(e as Error).message}`);
+    }
+    const zip = new ZipWriter(fd);
     const bad: BadFile[] = [];
     const outLabels: [string, LabelValue][] = [];
     let first: { name: string; img: DecodedImage } | null = null;
@@ -146,9 +151,7 @@ export async function convertDataset(o: ConvertDatasetOptions): Promise<ConvertD
         }
         // The first good image fixes the data set's size and channels (dataset_tool.py's dataset_attrs).
         first ??= { name, img: r.img };
-        const file = new ZipPassThrough(archiveName(start + k));
-        zip.add(file);
-        file.push(r.png, true);
+        zip.add(archiveName(start + k), r.png);
         if (labels) outLabels.push([archiveName(start + k), labels.get(name)!]);
       }
     }
@@ -158,10 +161,8 @@ export async function convertDataset(o: ConvertDatasetOptions): Promise<ConvertD
     }
     const written = names.length - bad.length;
     if (!first || written === 0) throw new InputError(`${o.source}: no usable images (${listSome(bad.map((b) => `${b.name}: ${b.reason}`), 10, '; ')})`);
-    const meta = new ZipPassThrough('dataset.json');
-    zip.add(meta);
-    meta.push(new TextEncoder().encode(JSON.stringify({ labels: labels ? outLabels : null })), true);
-    zip.end();
+    zip.add('dataset.json', new TextEncoder().encode(JSON.stringify({ labels: labels ? outLabels : null })));
+    zip.finish();
     closeSync(fd);
     fd = -1;
     renameSync(tmp, o.dest);
@@ -223,7 +224,7 @@ function mismatch(img: DecodedImage, first: { name: string; img: DecodedImage } 
   if (o.resolution && !o.transform && img.width !== o.resolution.width) return `${img.width}x${img.height}, expected ${o.resolution.width}x${o.resolution.width}${hint}`;
   if (!isPowerOfTwo(img.width)) return `${img.width}x${img.height}: the size must be a power of two${hint}`;
   if (first && (img.width !== first.img.width || img.channels !== first.img.channels)) {
-    return `${describe(img)}, expected ${describe(first.img)} like ${first.name}${img.width !== first.img.width ? hint : ''}`;
+    return `${describeImage(img)}, expected ${describeImage(first.img)} like ${first.name}${img.width !== first.img.width ? hint : ''}`;
   }
   return null;
 }

@@ -22,16 +22,24 @@ export interface OpenDatasetOptions {
 /** Default memory for the decoded-image cache. */
 export const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
 
-/** Whether n is a power of two (1, 2, 4, ...). */
+/**
+ * Whether n is a power of two (1, 2, 4, ...).
+ * @example isPowerOfTwo(64) // true
+ */
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;
 }
+
+/** Images decoded at once while preloading (sharp works on its own threads). */
+const PRELOAD_CONCURRENCY = 4;
 
 const channelName = (c: number): string => (c === 1 ? 'grayscale' : 'RGB');
 
 /**
  * Opens a data set. Checks at once: images present, labels (when used) matching the files both ways, and the
- * first image square, power-of-two, RGB or grayscale; every other image is checked against it when first read.
+ * first image square, power-of-two, RGB or grayscale. A set that fits the cache is decoded whole here, so every
+ * bad image is reported now (all of them, by name) rather than hours into training; in a larger set each image
+ * is checked against the first when it is read (run `stylelab dataset` on it to check it all up front).
  * @example
  * const ds = await openDataset('datasets/shapes-16.zip', { useLabels: false });
  * const x = await ds.image(0); // uint8 [3, 16, 16]
@@ -50,7 +58,9 @@ export async function openDataset(path: string, o: OpenDatasetOptions = {}): Pro
     if (o.resolution !== undefined && o.resolution !== R) throw new InputError(`${path}: images are ${R}x${R}, expected ${o.resolution}x${o.resolution}`);
     const cacheBytes = o.cacheBytes ?? DEFAULT_CACHE_BYTES;
     const cache = names.length * first.channels * R * R <= cacheBytes;
-    return new ArchiveDataset(archive, R, first.channels, labels, cache);
+    const ds = new ArchiveDataset(archive, R, first.channels, labels, cache);
+    if (cache) await ds.preload();
+    return ds;
   } catch (e) {
     await archive.close();
     throw e;
@@ -99,10 +109,31 @@ class ArchiveDataset implements ImageDataset {
     return this.archive.source;
   }
 
+  /** Decodes and caches every image, a few at a time; fails listing every bad image. */
+  async preload(): Promise<void> {
+    const bad: { i: number; message: string }[] = [];
+    for (let start = 0; start < this.size; start += PRELOAD_CONCURRENCY) {
+      const chunk = Array.from({ length: Math.min(PRELOAD_CONCURRENCY, this.size - start) }, (_, k) => start + k);
+      const note = (i: number) => (e: unknown) => {
+        if (!(e instanceof InputError)) throw e;
+        bad.push({ i, message: e.message });
+      };
+      await Promise.all(chunk.map((i) => this.decoded(i).catch(note(i))));
+    }
+    bad.sort((a, b) => a.i - b.i);
+    if (bad.length) throw new InputError(`${bad.length} bad image(s) in ${this.source}: ${listSome(bad.map((b) => b.message), 10, '; ')}`);
+  }
+
   async image(i: number): Promise<Uint8Array> {
     this.check(i);
+    const x = await this.decoded(i);
+    return this.cache ? x.slice() : x; // the cache keeps its own copy
+  }
+
+  // Image i as uint8 CHW, from the cache or decoded (and then cached) and checked against the first image.
+  private async decoded(i: number): Promise<Uint8Array> {
     const cached = this.cache?.get(i);
-    if (cached) return cached.slice();
+    if (cached) return cached;
     const name = this.archive.imageNames[i]!;
     const file = fileName(this.archive, name);
     const img = await decodeImage(await this.archive.read(name), file);
@@ -115,7 +146,7 @@ class ArchiveDataset implements ImageDataset {
     const chw = hwcToChw(img.data, R, R, img.channels); // [C, R, R]
     if (this.closed) throw new InputError(`${this.source}: the data set was closed`);
     this.cache?.set(i, chw);
-    return this.cache ? chw.slice() : chw;
+    return chw;
   }
 
   label(i: number): Float32Array {

@@ -128,7 +128,10 @@ export class ZipReader {
     const v = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
     const utf8 = new TextDecoder();
     let at = 0;
-    for (let k = 0; k < count; k++) {
+    // Records are read to the end of the directory, as Python's zipfile does: a writer without zip64 wraps the
+    // 16-bit entry count past 65535 entries, the directory size stays right.
+    let k = 0;
+    for (; at < cdSize; k++) {
       if (at + 46 > cdSize || v.getUint32(at, true) !== CENTRAL_SIG) throw new InputError(`${this.path} is corrupt: bad central directory record ${k}`);
       const nameLen = v.getUint16(at + 28, true);
       const extraLen = v.getUint16(at + 30, true);
@@ -147,6 +150,7 @@ export class ZipReader {
       this.entries.set(e.name, e);
       at += 46 + nameLen + extraLen + commentLen;
     }
+    if (k % 0x10000 !== count % 0x10000) throw new InputError(`${this.path} is corrupt: ${k} central directory records, the end record says ${count}`);
   }
 }
 

@@ -12,7 +12,10 @@ export interface Planes {
   size: number;
 }
 
-/** scipy.ndimage mode='mirror' (reflect about the edge pixel: d c b | a b c d | c b a). */
+/**
+ * scipy.ndimage mode='mirror' (reflect about the edge pixel: d c b | a b c d | c b a).
+ * @example mirror(-1, 4) // 1
+ */
 export function mirror(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * n - 2;

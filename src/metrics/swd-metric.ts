@@ -5,7 +5,8 @@ import { InputError } from '../errors.js';
 import { toUint8Image } from '../models/generate.js';
 import type { Generator } from '../models/generator.js';
 import { RandomState, zFromSeed } from '../random/numpy-random.js';
-import { randint, type SwdResult, slicedWassersteinDistanceOnEngine } from './swd.js';
+import { randint } from '../random/randint.js';
+import { type SwdResult, slicedWassersteinDistanceOnEngine } from './swd.js';
 
 /** Real images drawn for the metric, with their labels. */
 export interface RealSample {
@@ -44,7 +45,7 @@ export async function sampleReals(ds: ImageDataset, count: number, seed = 0): Pr
  * [count, cDim] conditions a conditional network (required for one).
  * @example const fakes = await generateImages(G, 100);
  */
-export async function generateImages(G: Generator, count: number, labels: Float32Array | null = null): Promise<Uint8Array> {
+export async function generateImages(G: Generator, count: number, labels: Float32Array | null = null, onImage?: () => void): Promise<Uint8Array> {
   const { imgChannels: C, imgResolution: R, cDim, zDim } = G;
   if (cDim > 0 && (!labels || labels.length !== count * cDim)) throw new InputError(`the network is conditional (${cDim} classes): it needs a labelled data set`);
   const out = new Uint8Array(count * C * R * R); // [N, C, R, R]
@@ -54,19 +55,21 @@ export async function generateImages(G: Generator, count: number, labels: Float3
     const hwc = toUint8Image(img, C, R, R); // [R, R, C]
     const base = seed * C * R * R;
     for (let p = 0; p < R * R; p++) for (let ch = 0; ch < C; ch++) out[base + ch * R * R + p] = hwc[p * C + ch]!;
+    onImage?.();
   }
   return out;
 }
 
 /**
- * The SWD (x 1e3 per level and mean) between a generator's images and real images (same count), on G's engine.
+ * The SWD (x 1e3 per level and mean) between a generator's images and real images (same count), on G's engine;
+ * `onImage` is called after each generated image.
  * @example const swd = await swdOfGenerator(G, await sampleReals(ds, 1000)); console.log(swd.mean);
  */
-export async function swdOfGenerator(G: Generator, reals: RealSample, seed = 0): Promise<SwdResult> {
+export async function swdOfGenerator(G: Generator, reals: RealSample, seed = 0, onImage?: () => void): Promise<SwdResult> {
   if (G.imgResolution !== reals.resolution || G.imgChannels !== reals.channels) {
     const what = (c: number, r: number) => `${r}x${r} ${c === 1 ? 'grayscale' : 'RGB'}`;
     throw new InputError(`the network makes ${what(G.imgChannels, G.imgResolution)} images, the data set holds ${what(reals.channels, reals.resolution)} images`);
   }
-  const fakes = await generateImages(G, reals.count, G.cDim > 0 ? reals.labels : null);
+  const fakes = await generateImages(G, reals.count, G.cDim > 0 ? reals.labels : null, onImage);
   return slicedWassersteinDistanceOnEngine(reals.images, fakes, { count: reals.count, channels: reals.channels, resolution: reals.resolution, seed }, G.engine);
 }

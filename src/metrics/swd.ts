@@ -8,6 +8,7 @@ import * as E from '../engine/index.js';
 import type { Engine } from '../engine/runtime.js';
 import { InputError } from '../errors.js';
 import { RandomState } from '../random/numpy-random.js';
+import { randint } from '../random/randint.js';
 import { laplacianPyramid, type Planes } from './laplacian.js';
 
 /** The paper's settings (sliced_wasserstein.py API.__init__). */
@@ -27,23 +28,6 @@ export interface SwdOptions {
 export interface SwdResult {
   levels: { resolution: number; swd: number }[];
   mean: number;
-}
-
-/**
- * NumPy's legacy `randint(low, high)` (int64, masked rejection on 32-bit draws, as RandomState.randint).
- * @example randint(new RandomState(0), 3, 13) // as np.random.RandomState(0).randint(3, 13)
- */
-export function randint(rs: RandomState, low: number, high: number): number {
-  const rng = high - 1 - low;
-  if (rng < 0 || rng > 0xffffffff) throw new InputError(`randint: bad range [${low}, ${high})`);
-  if (rng === 0) return low;
-  let mask = rng;
-  for (let s = 1; s <= 16; s *= 2) mask |= mask >>> s;
-  mask >>>= 0;
-  let v: number;
-  do v = (rs.nextUint32() & mask) >>> 0;
-  while (v > rng);
-  return low + v;
 }
 
 /** Patch centres of one level: x for every patch, then y (get_descriptors_for_minibatch). */

@@ -67,7 +67,7 @@ export function truncateWs(ws: Float32Array, wAvg: Float32Array, psi: number): F
   });
 }
 
-/** What styleMix needs of a generator (StyleGAN2Generator fits). */
+/** What styleMix needs of a generator (every Generator fits: StyleGAN2 and StyleGAN3). */
 export interface MixableGenerator {
   readonly wDim: number;
   readonly numWs: number;

@@ -28,7 +28,10 @@ export function openGenerator(engine: Engine, ckpt: Checkpoint, role?: NetworkRo
   return new StyleGAN2Generator(engine, net.config, weights);
 }
 
-/** Type guard for code that needs one architecture. */
+/**
+ * Type guard for code that needs one architecture.
+ * @example if (isStyleGAN3(G)) await G.synthesis(ws, { transform });
+ */
 export function isStyleGAN3(G: Generator): G is StyleGAN3Generator {
   return G instanceof StyleGAN3Generator;
 }

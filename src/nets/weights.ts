@@ -13,6 +13,8 @@ export class Weights {
   constructor(
     private readonly tensors: ReadonlyMap<string, TensorData>,
     readonly what = 'network',
+    /** Prefix of the Parameters' own names (graph input names), so two networks can share one graph (training). */
+    readonly paramPrefix = '',
   ) {}
 
   has(name: string): boolean {
@@ -30,7 +32,7 @@ export class Weights {
     if (!p) {
       const t = this.tensors.get(name);
       if (!t) throw new CheckpointError(`the ${this.what} checkpoint has no tensor '${name}'`);
-      p = new E.Parameter(name, [...t.shape], toFloat32(t));
+      p = new E.Parameter(this.paramPrefix + name, [...t.shape], toFloat32(t));
       this.params.set(name, p);
     }
     if (expected && (expected.length !== p.shape.length || expected.some((d, i) => d !== p!.shape[i]))) {

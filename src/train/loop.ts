@@ -2,6 +2,7 @@
 // G_reg_interval steps), Dmain, Dreg (every D_reg_interval) with one Adam per network, generator EMA with
 // ramp-up, ADA's p heuristic, ticks. Each phase's graph is compiled once with the weights fed as inputs; every
 // random draw of step k comes from seeds derived from (seed, k), so a resumed run continues exactly.
+import { InfiniteSampler } from '../data/sampler.js';
 import * as E from '../engine/index.js';
 import { InputError } from '../errors.js';
 import { RandomState } from '../random/numpy-random.js';
@@ -85,7 +86,7 @@ export class Trainer {
   readonly ada: AdaController | null;
   counters: TrainerCounters;
   private readonly programs = new Map<string, Promise<CompiledPhase>>();
-  private perm: { epoch: number; order: Uint32Array } | null = null;
+  private sampler: { sampler: InfiniteSampler; pos: number } | null = null;
   private sums = new Map<string, { total: number; count: number }>();
   /** Milliseconds spent in each phase's run and optimizer step since the trainer was made (for benchmarks). */
   readonly phaseMs = new Map<Phase, { total: number; count: number }>();
@@ -184,25 +185,19 @@ export class Trainer {
     return out;
   }
 
-  /** Indices of the real images of step k: an epoch-wise shuffled order of the (mirrored) data set. */
+  /**
+   * Indices of the real images of step k in the official order (InfiniteSampler with the run's seed over the
+   * mirrored set); a resumed run replays the sampler up to its position, so the order continues exactly.
+   */
   private realIndices(step: number): number[] {
-    const n = this.data.size * (this.options.mirror ? 2 : 1);
-    const out: number[] = [];
-    for (let b = 0; b < this.options.batch; b++) {
-      const pos = step * this.options.batch + b;
-      const epoch = Math.floor(pos / n);
-      if (!this.perm || this.perm.epoch !== epoch) {
-        const rs = new RandomState(deriveSeed(this.options.seed, epoch, 1000));
-        const order = Uint32Array.from({ length: n }, (_, i) => i);
-        const u = rs.randomSamples(n);
-        for (let i = n - 1; i > 0; i--) {
-          const r = Math.floor(u[i]! * (i + 1));
-          [order[i], order[r]] = [order[r]!, order[i]!];
-        }
-        this.perm = { epoch, order };
-      }
-      out.push(this.perm.order[pos % n]!);
+    const B = this.options.batch;
+    if (!this.sampler || this.sampler.pos !== step * B) {
+      const sampler = new InfiniteSampler(this.data.size, { seed: this.options.seed, mirror: this.options.mirror });
+      for (let i = 0; i < step * B; i++) sampler.next();
+      this.sampler = { sampler, pos: step * B };
     }
+    const out = Array.from({ length: B }, () => this.sampler!.sampler.next());
+    this.sampler.pos += B;
     return out;
   }
 

@@ -61,10 +61,11 @@ export abstract class SpecNetwork implements TrainableNetwork {
     readonly specs: readonly TensorSpec[],
     tensors: ReadonlyMap<string, TensorData>,
     what: string,
+    paramPrefix = '',
   ) {
     // Own copies: training updates them in place, and G_ema must not share G's arrays.
     const own = new Map([...tensors].map(([k, t]) => [k, { dtype: 'float32' as const, shape: [...t.shape], data: toFloat32(t).slice() }]));
-    this.weights = new Weights(own, what);
+    this.weights = new Weights(own, what, paramPrefix);
     for (const s of specs) this.weights.parameter(s.name, s.shape); // create (and check) every tensor up front
   }
   parameters(): E.Parameter[] {
@@ -132,7 +133,8 @@ export class StyleGAN2TrainableDiscriminator extends SpecNetwork implements Trai
     tensors: ReadonlyMap<string, TensorData>,
     what = 'D discriminator',
   ) {
-    super(discriminatorSpecs(config), tensors, what);
+    // D's parameters are named 'D.<name>' in graphs: G and D both have 'mapping.*' tensors when conditional.
+    super(discriminatorSpecs(config), tensors, what, 'D.');
   }
   get cDim(): number {
     return this.config.cDim;

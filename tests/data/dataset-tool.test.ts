@@ -52,7 +52,7 @@ describe('convertDataset (dataset_tool.py)', () => {
     // 24 x 16: red bands 4 pixels wide on both sides of a green 16 x 16 centre.
     put(join(src, 'a.png'), await png(paint(24, 16, (x) => (x >= 4 && x < 20 ? GREEN : RED)), 24, 16, 3));
     put(join(src, 'b.jpg'), await png(paint(16, 40, (_, y) => (y >= 12 && y < 28 ? GREEN : RED)), 16, 40, 3)); // a PNG named .jpg: decoded by content
-    const dest = join(t.dir, 'crop.zip');
+    const dest = join(t.dir, 'new', 'folder', 'crop.zip'); // made as needed
     const r = await convertDataset({ source: src, dest, resolution: { width: 8, height: 8 }, transform: 'center-crop' });
     assert.equal(r.written, 2);
     const ds = await openDataset(dest);

@@ -138,11 +138,16 @@ describe('openDataset', () => {
     await bad(async (d) => put(join(d, 'x.zip'), 'junk'), /no images found/);
   });
 
-  it('reports an image of another size when it is read, naming the file', async () => {
+  it('reports every bad image at open when the set is cached, else each when it is read', async () => {
     const mixed = join(t.dir, 'mixed');
-    await writeShapes(mixed, 2, 8);
+    await writeShapes(mixed, 4, 8);
     put(join(mixed, 'img001.png'), await png(shapeImage(1, 16), 16, 16, 3));
-    const ds = await openDataset(mixed);
+    put(join(mixed, 'img003.png'), 'broken');
+    await assert.rejects(openDataset(mixed), (e: Error) => {
+      assert.match(e.message, /^2 bad image\(s\) in .*mixed: .*img001\.png: 16x16 RGB, expected 8x8 RGB.*; .*img003\.png: cannot decode/);
+      return true;
+    });
+    const ds = await openDataset(mixed, { cacheBytes: 0 });
     try {
       await ds.image(0);
       await assert.rejects(ds.image(1), /img001\.png: 16x16 RGB, expected 8x8 RGB/);

@@ -8,7 +8,7 @@ import { CheckpointError } from '../../src/errors.js';
 import { loadCheckpoint, toFloat32 } from '../../src/node.js';
 import { generatorConfig3FromKwargs, layerFilters, synthesisPlan } from '../../src/nets/stylegan3/config.js';
 import { besselJ1, designLowpassFilter, kaiserAtten, kaiserBeta, type LowpassFilter } from '../../src/nets/stylegan3/filters.js';
-import { filteredLrelu, filteredLreluRef, type FilteredLreluOptions } from '../../src/nets/stylegan3/filtered-lrelu.js';
+import { filteredLrelu, filteredLreluInStrips, filteredLreluRef, type FilteredLreluOptions } from '../../src/nets/stylegan3/filtered-lrelu.js';
 import { inputTransform, invert3x3, makeTransform } from '../../src/nets/stylegan3/transform.js';
 import { assertClose, makeEngine, randomND, rng } from '../engine/harness.js';
 import { fixture } from '../fixtures.js';
@@ -80,11 +80,14 @@ describe('filtered_lrelu: fast path equals the official _filtered_lrelu_ref', ()
       const b = E.input('b', [shape[1]!]);
       const fast = filteredLrelu(x, { ...o, b });
       const ref = filteredLreluRef(x, { ...o, b });
+      // In strips of about 3 output rows: each strip reads only its input rows, with shifted paddings.
+      const strips = filteredLreluInStrips(x, { ...o, b }, Math.ceil((shape[0]! * shape[1]! * shape[2]! * shape[3]! * (o.up ?? 1) ** 2) / 3));
       assert.deepEqual(fast.shape, ref.shape);
-      const prog = await engine.compile({ fast, ref });
+      const prog = await engine.compile({ fast, ref, strips });
       const out = await prog.run({ x: Array.from(randomND(shape, r).data), b: Array.from(randomND([shape[1]!], r).data) });
       await prog.dispose();
       assertClose(out.fast!.data, out.ref!.data, 1e-5, 1e-4, 'fast vs reference');
+      assertClose(out.strips!.data, out.ref!.data, 1e-5, 1e-4, 'fast in strips vs reference');
       assert.ok(out.ref!.data.some((v) => Math.abs(v) > 1e-3), 'non-trivial output');
     });
   }

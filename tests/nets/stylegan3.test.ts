@@ -8,6 +8,7 @@ import * as E from '../../src/engine/index.js';
 import {
   createEngine, generator3Specs, generatorConfig3FromKwargs, initialize3, toFloat32, inputTransform, loadCheckpoint, openDiscriminator, openGenerator, readNpy, StyleGAN3Generator, synthesisPlan, toUint8Image, Weights, zFromSeed,
 } from '../../src/node.js';
+import { synthesisNetwork3 } from '../../src/nets/stylegan3/synthesis.js';
 import { assertClose } from '../engine/harness.js';
 import { fixture } from '../fixtures.js';
 
@@ -92,6 +93,26 @@ for (const dir of ['stylegan3-t-tiny', 'stylegan3-r-tiny']) {
         await D.dispose();
       });
     }
+
+    test('gradients w.r.t. ws through the fast path (what DragGAN needs) match finite differences', async () => {
+      const G3 = G as StyleGAN3Generator;
+      const features = new Map<string, E.Tensor>();
+      const ws = E.input('ws', [1, G.numWs, G.wDim]);
+      const img = synthesisNetwork3(G3.config.synthesis, G3.weights.scope('synthesis'), ws, { features });
+      const f5 = [...features.values()][5]!;
+      const loss = E.add(E.mean(E.square(img)), E.mean(E.square(f5)));
+      const [g] = E.grad(loss, [ws]);
+      const prog = await engine.compile({ loss, g: g! });
+      const ws0 = npy(dir, ref.calls.find((c) => c.psi === 0.7 && c.z)!.ws!).data;
+      const analytic = (await prog.run({ ws: ws0 })).g!.data;
+      const eps = 1e-2;
+      for (const i of [64 * 3 + 7, 64 * 15 + 63]) {
+        const at = async (d: number) => (await prog.run({ ws: Float32Array.from(ws0, (v, j) => (j === i ? v + d : v)) })).loss!.data[0]!;
+        const fd = ((await at(eps)) - (await at(-eps))) / (2 * eps);
+        assert.ok(Math.abs(fd - analytic[i]!) <= 1e-2 * Math.abs(fd) + 1e-6, `d loss / d ws[${i}]: ${analytic[i]} vs finite difference ${fd}`);
+      }
+      await prog.dispose();
+    });
 
     test('features: one per layer in DragGAN order, the last one is the image before output scaling', async () => {
       const features = new Map<string, E.Tensor>();

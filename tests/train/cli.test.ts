@@ -1,10 +1,10 @@
 // `stylelab train` end to end on a folder of 16x16 shapes: outputs, a snapshot that `generate` reads, resume
 // keeping the image counter, and one-line errors for bad options and data.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { assertOk, stylelab, tempDir } from '../cli/helpers.js';
+import { assertOk, stylelab, tempDir, TINY } from '../cli/helpers.js';
 import { writeShapes } from '../data/helpers.js';
 
 const tmp = tempDir('stylelab-train-cli-');
@@ -30,6 +30,22 @@ describe('stylelab train', () => {
     assertOk(await stylelab('train', '--data', data, '--outdir', out2, '--resume', last, '--kimg', '0.012'));
     const log2 = readFileSync(join(out2, 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
     assert.deepEqual(log2.map((r) => r.kimg), [0.012]);
+  });
+
+  test('resuming an official .pkl: G, D, G_ema and the image counter of its name; train.py resume settings', async () => {
+    const data32 = join(tmp.dir, 'shapes32');
+    await writeShapes(data32, 4, 32);
+    const pkl = join(tmp.dir, 'network-snapshot-000012.pkl');
+    copyFileSync(TINY, pkl);
+    const out = join(tmp.dir, 'from-pkl');
+    assertOk(await stylelab('train', '--data', data32, '--outdir', out, '--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--kimg', '12.004', '--resume', pkl));
+    const log = readFileSync(join(out, 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    assert.deepEqual(log.map((r) => r.kimg), [12.004]);
+    const state = JSON.parse(readFileSync(join(out, 'network-snapshot-000012', 'training-state.json'), 'utf8'));
+    assert.equal(state.counters.curNimg, 12004);
+    assert.equal(state.options.adaKimg, 100);
+    assert.equal(state.options.emaRampup, null);
+    assert.ok(!existsSync(join(out, 'reals.png')), 'a resumed run does not start with reals/fakes_init');
   });
 
   test('bad options and data: one line, exit 1, nothing written', async () => {

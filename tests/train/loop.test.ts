@@ -113,6 +113,23 @@ describe('Trainer', () => {
     assert.ok(grown < 150, `RSS grew by ${grown.toFixed(0)} MiB over 3 cycles`);
   });
 
+  test('conditional: dataset labels feed G (gen_c) and D (real_c); the label embedding trains', async () => {
+    const base = shapesDataset(16, 16, 3);
+    const labelled = { ...base, labelDim: 2, label: (i: number) => Float32Array.from([i % 2, 1 - (i % 2)]) };
+    const t = createTrainer(engine, labelled, tinyOptions({ batch: 4 }));
+    try {
+      assert.equal(t.nets.G.cDim, 2);
+      const embed = t.nets.G.weights.parameter('mapping.embed.weight').data.slice();
+      const dEmbed = t.nets.D.weights.parameter('mapping.embed.weight').data.slice();
+      await t.step();
+      assert.ok(t.nets.G.weights.parameter('mapping.embed.weight').data.some((v, i) => v !== embed[i]), 'G embed moved');
+      assert.ok(t.nets.D.weights.parameter('mapping.embed.weight').data.some((v, i) => v !== dEmbed[i]), 'D embed moved');
+      assert.ok(Number.isFinite(t.tickStats().losses['Loss/Dmain']));
+    } finally {
+      await t.dispose();
+    }
+  });
+
   test('a snapshot opens with openGenerator and makes the images G_ema makes', async () => {
     const t = createTrainer(engine, data, tinyOptions({ batch: 4 }));
     const r = new GeneratorRenderer(engine, t.nets.G_ema, 2);

@@ -164,7 +164,10 @@ export function synthesisPlan(s: SynthesisConfig3): { input: InputPlan; layers: 
   return { input: { channels: channels[0]!, size: sizes[0]!, samplingRate: samplingRates[0]!, bandwidth: cutoffs[0]! }, layers };
 }
 
-/** The up- and down-sampling filters of a layer, designed as the official constructor does. */
+/**
+ * The up- and down-sampling filters of a layer, designed as the official constructor does.
+ * @example layerFilters(synthesisPlan(cfg.synthesis).layers[0]).up // 12 separable taps
+ */
 export function layerFilters(l: LayerPlan): { up: LowpassFilter; down: LowpassFilter } {
   return {
     up: designLowpassFilter(l.upTaps, l.inCutoff, l.inHalfWidth * 2, l.tmpSamplingRate),
@@ -172,7 +175,10 @@ export function layerFilters(l: LayerPlan): { up: LowpassFilter; down: LowpassFi
   };
 }
 
-/** Shape of a layer's stored filter buffer ([] when the official buffer is None). */
+/**
+ * Shape of a layer's stored filter buffer ([] when the official buffer is None).
+ * @example filterShape(12, true) // [12, 12]
+ */
 export function filterShape(taps: number, radial: boolean): number[] {
   return taps === 1 ? [] : radial ? [taps, taps] : [taps];
 }
@@ -199,7 +205,10 @@ function positive(v: unknown, name: string, hi = 1e6): void {
 }
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-/** Validates a StyleGAN3 generator configuration, including that its layer plan is realisable. */
+/**
+ * Validates a StyleGAN3 generator configuration, including that its layer plan is realisable.
+ * @example validateGeneratorConfig3(JSON.parse(text).config.G_ema.config)
+ */
 export function validateGeneratorConfig3(c: GeneratorConfig3): GeneratorConfig3 {
   if (typeof c !== 'object' || c === null || typeof c.mapping !== 'object' || typeof c.synthesis !== 'object' || !c.mapping || !c.synthesis) throw new CheckpointError('generator configuration must have mapping and synthesis sections');
   int(c.imgResolution, 'img_resolution', 4, 8192);

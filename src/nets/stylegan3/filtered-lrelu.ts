@@ -3,8 +3,9 @@
 // calls around bias_act); `filteredLrelu` is the fast path: separable filters as 1-D passes (polyphase for the
 // up pass, conv of stride `down` for the down pass: no zeros inserted, no samples computed then dropped),
 // the gain folded into the up filter (lrelu(v) * g = lrelu(v * g) for g > 0).
-// Up-sampling is polyphase: one depthwise conv per output phase, interleaved by DepthToSpace (onnxruntime's
-// grouped ConvTranspose and channel-multiplier convs take slow generic paths; depthwise convs do not).
+// Up-sampling is polyphase: one depthwise conv per output phase (onnxruntime's grouped ConvTranspose and
+// channel-multiplier convs take slow generic paths; depthwise convs do not). When down = up (most layers) the
+// down pass runs on the phases directly; otherwise they are interleaved by DepthToSpace first.
 import { InputError } from '../../errors.js';
 import * as E from '../../engine/index.js';
 import { upfirdn2dRef } from '../ops/upfirdn2d.js';
@@ -108,16 +109,45 @@ function polyphaseAxis(L: number, taps: Float32Array, up: number, p0: number, p1
 
 /**
  * Upsampling half of filtered_lrelu for a separable filter: one small depthwise conv per phase (no inserted
- * zeros), phases interleaved by DepthToSpace. Returns the map and its extra trailing rows/columns.
+ * zeros). Returns the up*up phase maps, phase (ry, rx) at index ry * up + rx, each [N, C, Qy, Qx], and the extra
+ * trailing rows/columns of their interleaving.
  */
-function upsamplePolyphase(x: E.Tensor, taps: Float32Array, up: number, padding: [number, number, number, number], scale: number): { y: E.Tensor; extra: [number, number] } {
+function upsamplePhases(x: E.Tensor, taps: Float32Array, up: number, padding: [number, number, number, number], scale: number): { parts: E.Tensor[]; extra: [number, number] } {
   const [, , H, W] = x.shape as number[];
   const px = polyphaseAxis(W!, taps, up, padding[0], padding[1]);
   const py = polyphaseAxis(H!, taps, up, padding[2], padding[3]);
   const byX = px.phases.map((p) => conv1d(x, 3, p.k, 1, p.padL, p.padR, up * scale)); // up x [N, C, H, Qx]
   const parts: E.Tensor[] = [];
-  for (const p of py.phases) for (const xr of byX) parts.push(conv1d(xr, 2, p.k, 1, p.padL, p.padR, up)); // [N, C, Qy, Qx] in DCR order
-  return { y: E.depthToSpace(E.concat(parts, 1), up), extra: [py.extra, px.extra] };
+  for (const p of py.phases) for (const xr of byX) parts.push(conv1d(xr, 2, p.k, 1, p.padL, p.padR, up)); // [N, C, Qy, Qx]
+  return { parts, extra: [py.extra, px.extra] };
+}
+
+/**
+ * The down pass applied to phase maps when down = up: output y[m] = sum_k v[up m + k] h[k] splits into one
+ * correlation per phase with every up-th tap (k = up j + r), so the phases are never interleaved.
+ */
+function downsamplePhases(parts: E.Tensor[], fd: Exclude<LowpassFilter, null>, up: number): E.Tensor {
+  const C = parts[0]!.shape[1]!;
+  let sum: E.Tensor | null = null;
+  for (let ry = 0; ry < up; ry++) {
+    for (let rx = 0; rx < up; rx++) {
+      const v = parts[ry * up + rx]!;
+      let y: E.Tensor;
+      if (fd.kind === 'separable') {
+        const k = Float32Array.from(fd.taps).reverse(); // correlation taps
+        const sub = (r: number) => Float32Array.from({ length: k.length / up }, (_, j) => k[up * j + r]!);
+        y = conv1d(conv1d(v, 3, sub(rx), 1, 0, 0, 1), 2, sub(ry), 1, 0, 0, 1);
+      } else {
+        const [kh, kw] = fd.kernel.shape;
+        const k = Float32Array.from(fd.kernel.data).reverse();
+        const [sh, sw] = [kh / up, kw / up];
+        const sub = Float32Array.from({ length: sh * sw }, (_, i) => k[(up * Math.floor(i / sw) + ry) * kw + up * (i % sw) + rx]!);
+        y = E.conv2d(v, depthwise(sub, sh, sw, C, 1), { groups: C });
+      }
+      sum = sum ? E.add(sum, y) : y;
+    }
+  }
+  return sum!;
 }
 
 /**
@@ -129,9 +159,19 @@ export function filteredLrelu(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
   const [px0, px1, py0, py1] = o.padding;
   let y = addBias(x, o.b);
   let extra: [number, number] = [0, 0];
+  const fd = o.fd;
   // Up pass, with the activation gain folded into the filter (lrelu(v) * g = lrelu(v * g), g > 0).
   if (o.fu?.kind === 'separable' && up > 1 && o.fu.taps.length % up === 0) {
-    ({ y, extra } = upsamplePolyphase(y, o.fu.taps, up, o.padding, gain));
+    const phases = upsamplePhases(y, o.fu.taps, up, o.padding, gain);
+    const kd = filterTaps(fd);
+    if (fd && down === up && kd % up === 0) {
+      // Down by the same factor: stay in the phase domain (no interleaving of the largest maps).
+      y = downsamplePhases(phases.parts.map((v) => lreluClamp(v, slope, clamp)), fd, up);
+      return crop(y, outH, outW);
+    }
+    // Otherwise interleave the phases (DepthToSpace of the phase maps in DCR order).
+    y = E.depthToSpace(E.concat(phases.parts, 1), up);
+    extra = phases.extra;
   } else if (o.fu?.kind === 'separable' && up === 1) {
     y = conv1d(y, 3, Float32Array.from(o.fu.taps).reverse(), 1, px0, px1, gain);
     y = conv1d(y, 2, Float32Array.from(o.fu.taps).reverse(), 1, py0, py1, 1);
@@ -152,7 +192,47 @@ export function filteredLrelu(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
     const [kh, kw] = o.fd.kernel.shape;
     y = E.conv2d(y, depthwise(Float32Array.from(o.fd.kernel.data).reverse(), kh, kw, y.shape[1]!, 1), { groups: y.shape[1]!, stride: down });
   }
-  if (extra[0] || extra[1] || y.shape[2] !== outH || y.shape[3] !== outW) y = E.slice(y, [{ axis: 2, start: 0, end: outH }, { axis: 3, start: 0, end: outW }]);
-  if (y.shape[2] !== outH || y.shape[3] !== outW) throw new InputError(`filtered_lrelu: internal size mismatch [${y.shape}] vs ${outH}x${outW}`);
-  return y;
+  return crop(y, outH, outW);
 }
+
+/** Drops trailing rows/columns beyond the official output size (from phases' extra samples). */
+function crop(y: E.Tensor, outH: number, outW: number): E.Tensor {
+  if (y.shape[2]! < outH || y.shape[3]! < outW) throw new InputError(`filtered_lrelu: internal size mismatch [${y.shape}] vs ${outH}x${outW}`);
+  return y.shape[2] === outH && y.shape[3] === outW ? y : E.slice(y, [{ axis: 2, start: 0, end: outH }, { axis: 3, start: 0, end: outW }]);
+}
+
+/**
+ * The fast path computed in horizontal strips when its largest intermediate (the up-sampled map) would exceed
+ * `maxElements` values: each strip of output rows reads only the input rows it needs (official padding
+ * semantics shifted by the strip's start), so peak memory falls with the strip size; strips are concatenated.
+ * @example filteredLreluInStrips(x, o, 1 << 24)
+ */
+export function filteredLreluInStrips(x: E.Tensor, o: FilteredLreluOptions, maxElements: number): E.Tensor {
+  const { up, down, outH } = parse(x, o);
+  const [N, C, H, W] = x.shape as number[];
+  const [px0, px1, py0, py1] = o.padding;
+  const ku = filterTaps(o.fu);
+  const kd = filterTaps(o.fd);
+  const tmpW = W! * up + px0 + px1 - (ku - 1);
+  const tmpH = H! * up + py0 + py1 - (ku - 1);
+  const strips = Math.min(outH, Math.ceil((N! * C! * tmpW * tmpH) / maxElements));
+  if (strips <= 1) return filteredLrelu(x, o);
+  const parts: E.Tensor[] = [];
+  for (let k = 0; k < strips; k++) {
+    const m0 = Math.floor((k * outH) / strips);
+    const m1 = Math.floor(((k + 1) * outH) / strips);
+    // Rows [m0 * down, m0 * down + Lp) of the padded up-sampled map make output rows [m0, m1).
+    const start = m0 * down;
+    const Lp = (m1 - m0 - 1) * down + ku + kd - 1;
+    // Input rows whose up-sampled position py0 + up * i falls inside that window.
+    const i0 = Math.min(Math.max(Math.ceil((start - py0) / up), 0), H!);
+    const i1 = Math.max(Math.min(Math.floor((start + Lp - 1 - py0) / up) + 1, H!), i0);
+    if (i1 === i0) throw new InputError('filtered_lrelu: a strip without input rows (padding larger than the filters)');
+    const top = py0 + up * i0 - start;
+    const bottom = Lp - (i1 - i0) * up - top;
+    const xs = E.slice(x, [{ axis: 2, start: i0, end: i1 }]); // [N, C, i1 - i0, W]
+    parts.push(filteredLrelu(xs, { ...o, padding: [px0, px1, top, bottom] }));
+  }
+  return E.concat(parts, 2);
+}
+

@@ -7,7 +7,10 @@ import type { Filter } from '../ops/upfirdn2d.js';
 /** A designed filter: 1-D taps (applied along both axes) or a 2-D kernel; null is the identity (one tap). */
 export type LowpassFilter = { kind: 'separable'; taps: Float32Array } | { kind: 'radial'; kernel: Filter } | null;
 
-/** The modified Bessel function of the first kind, order 0 (power series; converges for every x). */
+/**
+ * The modified Bessel function of the first kind, order 0 (power series; converges for every x).
+ * @example besselI0(0) // 1
+ */
 export function besselI0(x: number): number {
   const q = (x * x) / 4;
   let term = 1;
@@ -34,19 +37,28 @@ export function besselJ1(x: number): number {
   return sum / n;
 }
 
-/** scipy.signal.kaiser_atten: attenuation (dB) of a Kaiser FIR filter of `numtaps` and transition `width` (relative to Nyquist). */
+/**
+ * scipy.signal.kaiser_atten: attenuation (dB) of a Kaiser FIR filter of `numtaps` and transition `width` (relative to Nyquist).
+ * @example kaiserBeta(kaiserAtten(12, 12 / 16)) // 6.4437...
+ */
 export function kaiserAtten(numtaps: number, width: number): number {
   return 2.285 * (numtaps - 1) * Math.PI * width + 7.95;
 }
 
-/** scipy.signal.kaiser_beta: the Kaiser window's beta for an attenuation in dB. */
+/**
+ * scipy.signal.kaiser_beta: the Kaiser window's beta for an attenuation in dB.
+ * @example kaiserBeta(60) // 5.653
+ */
 export function kaiserBeta(atten: number): number {
   if (atten > 50) return 0.1102 * (atten - 8.7);
   if (atten > 21) return 0.5842 * (atten - 21) ** 0.4 + 0.07886 * (atten - 21);
   return 0;
 }
 
-/** numpy.kaiser(M, beta): the symmetric Kaiser window. */
+/**
+ * numpy.kaiser(M, beta): the symmetric Kaiser window.
+ * @example kaiserWindow(12, 6.4437)[0] // I0(0) / I0(6.4437)
+ */
 export function kaiserWindow(m: number, beta: number): Float64Array {
   const alpha = (m - 1) / 2;
   const i0b = besselI0(beta);
@@ -70,7 +82,10 @@ export function firwin(numtaps: number, cutoff: number, width: number, fs: numbe
   return h.map((v) => v / s);
 }
 
-/** The radially symmetric jinc filter [numtaps, numtaps] with a separable Kaiser window, normalised to sum 1. */
+/**
+ * The radially symmetric jinc filter [numtaps, numtaps] with a separable Kaiser window, normalised to sum 1.
+ * @example radialLowpass(12, 2, 12, 32).length // 144
+ */
 export function radialLowpass(numtaps: number, cutoff: number, width: number, fs: number): Float64Array {
   const x = Float64Array.from({ length: numtaps }, (_, i) => (i - (numtaps - 1) / 2) / fs);
   const beta = kaiserBeta(kaiserAtten(numtaps, width / (fs / 2)));
@@ -100,7 +115,10 @@ export function designLowpassFilter(numtaps: number, cutoff: number, width: numb
   return { kind: 'radial', kernel: { data: Float32Array.from(radialLowpass(numtaps, cutoff, width, fs)), shape: [numtaps, numtaps] } };
 }
 
-/** The filter as a 2-D kernel (outer product for separable taps; [1, 1] of 1 for the identity). */
+/**
+ * The filter as a 2-D kernel (outer product for separable taps; [1, 1] of 1 for the identity).
+ * @example filter2d(designLowpassFilter(12, 2, 12, 32)).shape // [12, 12]
+ */
 export function filter2d(f: LowpassFilter): Filter {
   if (f === null) return { data: Float32Array.of(1), shape: [1, 1] };
   if (f.kind === 'radial') return f.kernel;
@@ -110,7 +128,10 @@ export function filter2d(f: LowpassFilter): Filter {
   return { data, shape: [k, k] };
 }
 
-/** Number of taps along each axis (1 for the identity). */
+/**
+ * Number of taps along each axis (1 for the identity).
+ * @example filterTaps(null) // 1
+ */
 export function filterTaps(f: LowpassFilter): number {
   return f === null ? 1 : f.kind === 'separable' ? f.taps.length : f.kernel.shape[0];
 }

@@ -8,6 +8,7 @@ import type { InputPlan } from './config.js';
 /**
  * affine_grid(theta, align_corners=False) with theta = diag(0.5 size / sampling_rate): the sample positions of
  * one axis, [(2j + 1) / size - 1] * 0.5 size / sampling_rate, computed as PyTorch does in float32.
+ * @example gridAxis(36, 16)[0] // (1 / 36 - 1) * 36 / 32
  */
 export function gridAxis(size: number, samplingRate: number): Float32Array {
   const scale = Math.fround((0.5 * size) / samplingRate);

@@ -6,7 +6,10 @@ import { fullyConnected } from '../stylegan2/mapping.js';
 import type { WeightScope } from '../weights.js';
 import { type LayerPlan, type SynthesisConfig3, synthesisPlan } from './config.js';
 import type { LowpassFilter } from './filters.js';
-import { filteredLrelu, filteredLreluRef } from './filtered-lrelu.js';
+import { type FilteredLreluOptions, filteredLreluInStrips, filteredLreluRef } from './filtered-lrelu.js';
+
+/** Largest up-sampled map (values) one fast filtered_lrelu call computes at once: 16M floats, 64 MiB. */
+export const STRIP_ELEMENTS = 1 << 24;
 import { synthesisInput } from './input.js';
 
 export interface SynthesisOptions3 {
@@ -18,7 +21,10 @@ export interface SynthesisOptions3 {
   features?: Map<string, E.Tensor>;
 }
 
-/** A stored filter buffer: [k] separable taps, [k, k] a radial kernel, absent the identity. */
+/**
+ * A stored filter buffer: [k] separable taps, [k, k] a radial kernel, absent the identity.
+ * @example storedFilter(P.scope('L0_36_512'), 'up_filter')
+ */
 export function storedFilter(P: WeightScope, name: string): LowpassFilter {
   const shape = P.shape(name);
   if (!shape) return null;
@@ -30,6 +36,7 @@ export function storedFilter(P: WeightScope, name: string): LowpassFilter {
  * modulated_conv2d of StyleGAN3: pre-normalised weight and styles, optional demodulation, input gain, padding
  * k - 1. The fast path scales activations around one conv with the shared weight; the reference runs the
  * official grouped conv with per-sample weights.
+ * @example modulatedConv2d3(x, weight, styles, { demodulate: true, inputGain: E.rsqrt(ema) })
  */
 export function modulatedConv2d3(x: E.Tensor, weight: E.Tensor, s: E.Tensor, o: { demodulate: boolean; inputGain: E.Tensor; reference?: boolean }): E.Tensor {
   const [N, I, H, W] = x.shape as number[];
@@ -54,14 +61,18 @@ export function modulatedConv2d3(x: E.Tensor, weight: E.Tensor, s: E.Tensor, o: 
   return E.reshape(y, [N!, O!, y.shape[2]!, y.shape[3]!]);
 }
 
-/** SynthesisLayer.forward (inference: the magnitude EMA is read, not updated). */
+/**
+ * SynthesisLayer.forward (inference: the magnitude EMA is read, not updated).
+ * @example synthesisLayer(P.scope(l.name), l, x, w, 256)
+ */
 export function synthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.Tensor, convClamp: number | null, reference = false): E.Tensor {
   const inputGain = E.rsqrt(P.tensor('magnitude_ema', []));
   let styles = fullyConnected(P.scope('affine'), w); // [N, in]
   if (l.isTorgb) styles = E.mul(styles, 1 / Math.sqrt(l.inChannels * l.convKernel ** 2));
   const weight = P.tensor('weight', [l.outChannels, l.inChannels, l.convKernel, l.convKernel]);
   const y = modulatedConv2d3(x, weight, styles, { demodulate: !l.isTorgb, inputGain, reference });
-  const lrelu = reference ? filteredLreluRef : filteredLrelu;
+  // The fast path runs large layers in strips of at most STRIP_ELEMENTS up-sampled values (bounded memory).
+  const lrelu = reference ? filteredLreluRef : (v: E.Tensor, o: FilteredLreluOptions) => filteredLreluInStrips(v, o, STRIP_ELEMENTS);
   return lrelu(y, {
     fu: storedFilter(P, 'up_filter'),
     fd: storedFilter(P, 'down_filter'),
