@@ -108,9 +108,9 @@ export class Trainer {
       throw new InputError(`the networks make ${G.imgChannels}x${G.imgResolution}x${G.imgResolution} images but the data set holds ${init.data.channels}x${init.data.resolution}x${init.data.resolution}`);
     }
     if (G.cDim !== init.data.labelDim) throw new InputError(`the generator takes ${G.cDim} label values but the data set has ${init.data.labelDim} (use labels as the networks were trained)`);
-    const gInterval = o.plWeight > 0 ? o.gRegInterval : null;
-    this.optG = new NetworkOptimizer(G.parameters(), { lr: o.glr, betas: o.betas, eps: o.eps, regInterval: gInterval });
-    this.optD = new NetworkOptimizer(this.nets.D.parameters(), { lr: o.dlr, betas: o.betas, eps: o.eps, regInterval: o.gamma > 0 ? o.dRegInterval : null });
+    // As training_loop.py: the correction follows the configured interval, even when the regularizer weight is 0.
+    this.optG = new NetworkOptimizer(G.parameters(), { lr: o.glr, betas: o.betas, eps: o.eps, regInterval: o.gRegInterval });
+    this.optD = new NetworkOptimizer(this.nets.D.parameters(), { lr: o.dlr, betas: o.betas, eps: o.eps, regInterval: o.dRegInterval });
     this.ada = init.ada !== undefined ? init.ada : o.aug === 'ada' ? new AdaController({ target: o.target, interval: o.adaInterval, kimg: o.adaKimg, batch: o.batch, p: o.augP }) : null;
     this.counters = init.counters ?? { curNimg: 0, tick: 0, batchIdx: 0, tickStartNimg: 0, plMean: 0 };
     this.progressive = this.arch.progressive?.(this.nets, o, this.counters.curNimg) ?? null;
@@ -249,6 +249,7 @@ export class Trainer {
     if (grow && grow.lod > 0) real.img = processReals(real.img, B, G.imgChannels, R, grow.lod);
     const blur = this.blurSigma * 3 >= 1;
     let wMean: Float32Array | null = null;
+    let gBoth: Map<string, Float32Array> | null = null;
     for (const [s, phase] of (['Gmain', 'Greg', 'Dmain', 'Dreg'] as Phase[]).entries()) {
       // Every phase draws its latents whether it runs or not, so streams do not depend on the schedule.
       const z = fastNormals(rs, B * G.zDim);
@@ -274,7 +275,12 @@ export class Trainer {
       const t0 = performance.now();
       const out = await prog.run(feeds, { random: seededSource(deriveSeed(o.seed, k, s + 1)) });
       const grads = new Map(params.map((p) => [p.name, out[`grad:${p.name}`]!.data]));
-      (phase[0] === 'G' ? this.optG : this.optD).step(grads);
+      if (phase === 'Gmain' && o.gRegInterval === null && phaseRuns(this.interval('Greg'), k)) {
+        gBoth = grads; // 'Gboth': one update from the sum of both losses' gradients
+      } else {
+        if (phase === 'Greg' && gBoth) for (const [name, g] of gBoth) grads.set(name, grads.has(name) ? grads.get(name)!.map((v, i) => v + g[i]!) : g);
+        (phase[0] === 'G' ? this.optG : this.optD).step(grads);
+      }
       const ms = this.phaseMs.get(phase) ?? { total: 0, count: 0 };
       this.phaseMs.set(phase, { total: ms.total + performance.now() - t0, count: ms.count + 1 });
       this.accumulate(`Loss/${phase}`, out.loss!.data);

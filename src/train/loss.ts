@@ -37,13 +37,20 @@ export function pathLengths(img: E.Tensor, ws: E.Tensor, plNoise: E.Tensor): E.T
   return E.sqrt(E.mean(E.sum(E.square(plGrads!), 2), 1));
 }
 
-/** Path-length penalty (lengths - a)^2 with a = lerp(plMean, mean(lengths), decay), the new running mean (no gradient flows through it: the official gradients show none). */
+/**
+ * Path-length penalty (lengths - a)^2 with a = lerp(plMean, mean(lengths), decay), the new running mean (no
+ * gradient flows through it: the official gradients show none).
+ * @example const { penalty, plMean } = pathLengthPenalty(lengths, E.input('pl_mean', []), 0.01);
+ */
 export function pathLengthPenalty(lengths: E.Tensor, plMeanBefore: E.Tensor, decay: number): { penalty: E.Tensor; plMean: E.Tensor } {
   const plMean = E.add(plMeanBefore, E.mul(E.sub(E.mean(lengths), plMeanBefore), decay));
   return { penalty: E.square(E.sub(lengths, E.detach(plMean))), plMean };
 }
 
-/** Style mixing: ws[:, cutoff:] from a second latent, written as a fed mask [1, numWs, 1] (1 from the cutoff on). */
+/**
+ * Style mixing: ws[:, cutoff:] from a second latent, written as a fed mask [1, numWs, 1] (1 from the cutoff on).
+ * @example const mixed = mixStyles(ws, wsMix, E.input('mix_mask', [1, numWs, 1]));
+ */
 export function mixStyles(ws: E.Tensor, wsMix: E.Tensor, mask: E.Tensor): E.Tensor {
   return E.add(ws, E.mul(E.sub(wsMix, ws), mask));
 }
@@ -96,7 +103,10 @@ function blur(img: E.Tensor, taps: number): E.Tensor {
   return E.reshape(y, [N, C, H, W]);
 }
 
-/** The 1-D filter of run_D's blur for a sigma, zero-padded to `taps` (identity when sigma*3 < 1). */
+/**
+ * The 1-D filter of run_D's blur for a sigma, zero-padded to `taps` (identity when sigma*3 < 1).
+ * @example blurFilter(10, 61) // exp2(-(x / 10)^2) over x in [-30, 30], normalised
+ */
 export function blurFilter(sigma: number, taps: number): Float32Array {
   const f = new Float32Array(taps);
   const centre = (taps - 1) / 2;
@@ -111,7 +121,10 @@ export function blurFilter(sigma: number, taps: number): Float32Array {
   return f;
 }
 
-/** Builds the graphs of StyleGAN2Loss for one pair of networks. */
+/**
+ * Builds the graphs of StyleGAN2Loss for one pair of networks.
+ * @example const loss = new StyleGAN2Loss(G, D, { batch: 8, r1Gamma: 1, plWeight: 2, plDecay: 0.01, plBatchShrink: 2, styleMixing: true, noiseMode: 'random' });
+ */
 export class StyleGAN2Loss {
   constructor(
     readonly G: TrainableGenerator,

@@ -7,7 +7,10 @@ import { zFromSeed } from '../random/numpy-random.js';
 import type { TrainingData } from './loop.js';
 import type { TrainableGenerator } from './networks.js';
 
-/** NCHW uint8 of images [N, C, R, R] in [-1, 1], converted as gen_images.py. */
+/**
+ * NCHW uint8 of images [N, C, R, R] in [-1, 1], converted as gen_images.py.
+ * @example const u8 = toUint8Nchw(img, 4, 3, 64);
+ */
 export function toUint8Nchw(img: Float32Array, n: number, C: number, R: number): Uint8Array {
   const out = new Uint8Array(n * C * R * R);
   for (let k = 0; k < n; k++) {

@@ -39,13 +39,19 @@ export async function writeGrid(path: string, img: Float32Array, n: number, chan
   writeFileAtomic(path, new Uint8Array(await s.png().toBuffer()));
 }
 
-/** Appends one JSON line (the log survives a crash up to the last tick). */
+/**
+ * Appends one JSON line (the log survives a crash up to the last tick).
+ * @example appendJsonl('runs/a/stats.jsonl', { tick: 0, kimg: 4 });
+ */
 export function appendJsonl(path: string, record: object): void {
   mkdirSync(dirname(path), { recursive: true });
   appendFileSync(path, JSON.stringify(record) + '\n');
 }
 
-/** The log record of a tick (stats.jsonl). */
+/**
+ * The log record of a tick (stats.jsonl).
+ * @example appendJsonl(path, tickRecord(trainer.tickStats(), { snapshot: 'network-snapshot-000004' }));
+ */
 export function tickRecord(s: TickStats, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     tick: s.tick,
@@ -117,7 +123,10 @@ export class GeneratorRenderer {
   }
 }
 
-/** The fixed latents of the fakes grids: RandomState(seed) normals [n, zDim] (float32). */
+/**
+ * The fixed latents of the fakes grids: RandomState(seed) normals [n, zDim] (float32).
+ * @example const z = gridLatents(0, 32, 512);
+ */
 export function gridLatents(seed: number, n: number, zDim: number): Float32Array {
   return Float32Array.from(new RandomState(seed).randn(n, zDim));
 }

@@ -24,7 +24,10 @@ export interface TrainingStateFile {
   optimizerSteps: { G: Record<string, number>; D: Record<string, number> };
 }
 
-/** A snapshot's folder name: network-snapshot-<kimg, 6 digits> as the official .pkl names. */
+/**
+ * A snapshot's folder name: network-snapshot-<kimg, 6 digits> as the official .pkl names.
+ * @example snapshotName(40_000) // 'network-snapshot-000040'
+ */
 export function snapshotName(curNimg: number): string {
   return `network-snapshot-${String(Math.floor(curNimg / 1000)).padStart(6, '0')}`;
 }
@@ -124,7 +127,10 @@ export function restoreOptimizers(trainer: Trainer, src: ResumeSource): void {
   trainer.optD.load('D.', src.optimizer, src.state.optimizerSteps.D);
 }
 
-/** The ADA controller a resumed run continues with (the saved one, or a fresh one at the pickle's p). */
+/**
+ * The ADA controller a resumed run continues with (the saved one, or a fresh one at the pickle's p).
+ * @example const ada = resumedAda(options, readResumeSource('network-snapshot-000400.pkl'));
+ */
 export function resumedAda(o: TrainingOptions, src: ResumeSource): AdaController | null {
   if (o.aug !== 'ada') return null;
   if (src.state?.ada) return AdaController.fromJSON(src.state.ada);

@@ -120,7 +120,10 @@ function generatorOf(e: NetworkEntry | undefined, role: string): Extract<Network
   return e as Extract<NetworkEntry, { kind: 'generator' }> & { config: GeneratorConfig3 };
 }
 
-/** The training architecture of --cfg stylegan3-t or stylegan3-r. */
+/**
+ * The training architecture of --cfg stylegan3-t or stylegan3-r.
+ * @example const nets = stylegan3Arch('stylegan3-r').create(options, { resolution: 256, channels: 3, labelDim: 0 });
+ */
 export function stylegan3Arch(cfg: 'stylegan3-t' | 'stylegan3-r'): TrainingArch {
   return {
     cfg,

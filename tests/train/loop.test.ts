@@ -44,6 +44,19 @@ describe('Trainer', () => {
     }
   });
 
+  test("no G lazy interval with path length on ('Gboth'): one G update per step from both losses", async () => {
+    const t = createTrainer(engine, data, tinyOptions({ batch: 4, gRegInterval: null }));
+    try {
+      assert.equal(t.optG.lr, 0.002, 'no lr correction');
+      await t.step();
+      await t.step();
+      assert.equal(t.optG.steps(t.nets.G.parameters()[0]!.name), 2);
+      assert.ok(t.tickStats().losses['Loss/Greg']! > 0, 'path length ran');
+    } finally {
+      await t.dispose();
+    }
+  });
+
   test('G_ema = lerp(G, G_ema, 0.5 ** (batch / ema_nimg)) after each step, with its own arrays', async () => {
     const t = createTrainer(engine, data, tinyOptions({ batch: 4, emaKimg: 0.004, emaRampup: null }));
     try {
