@@ -21,6 +21,10 @@ export {
 } from './models/checkpoint.js';
 export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
 export { openGenerator, openDiscriminator } from './models/open.js';
+export { StyleGAN1Generator, StyleGAN1Discriminator } from './models/stylegan1.js';
+export * from './nets/stylegan1/config.js';
+export { progressiveSchedule, lodChanged, STYLEGAN1_SCHEDULE, type ProgressiveSchedule, type ProgressiveScheduleOptions } from './nets/stylegan1/schedule.js';
+export { type OpenedGenerator, type OpenedDiscriminator } from './models/open.js';
 export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
 export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
 export type { ImageDataset } from './data/image-dataset.js';

@@ -42,13 +42,22 @@ export interface NetworkInfo {
 export interface CheckpointInfo {
   file: string;
   format: Checkpoint['format'];
-  arch: 'StyleGAN2' | 'StyleGAN3';
+  arch: 'StyleGAN2' | 'StyleGAN3' | 'StyleGAN';
   networks: Partial<Record<NetworkRole, NetworkInfo>>;
   training_set_kwargs?: Record<string, unknown>;
 }
 
 function networkInfo(net: NetworkEntry): NetworkInfo {
   const counts = countValues(net);
+  if (net.arch === 'stylegan1') {
+    // StyleGAN (v1): progressive structure, fmap_base/fmap_max in the channel rows.
+    const common = { resolution: net.config.imgResolution, channels: net.config.imgChannels, c_dim: net.config.cDim, architecture: 'progressive (StyleGAN)', conv_clamp: null, ...counts, config: net.config };
+    if (net.kind === 'generator') {
+      const g = net.config;
+      return { kind: 'generator', ...common, z_dim: g.zDim, w_dim: g.wDim, num_ws: 2 * Math.log2(g.imgResolution) - 2, mapping_layers: g.mapping.numLayers, channel_base: g.synthesis.fmapBase, channel_max: g.synthesis.fmapMax };
+    }
+    return { kind: 'discriminator', ...common, mapping_layers: 0, channel_base: net.config.fmapBase, channel_max: net.config.fmapMax };
+  }
   if (net.kind === 'generator') {
     const c = net.config;
     return {
@@ -74,7 +83,7 @@ export function checkpointInfo(ckpt: Checkpoint, file: string): CheckpointInfo {
     const net = ckpt.networks[role];
     if (net) networks[role] = networkInfo(net);
   }
-  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan3' ? 'StyleGAN3' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}) };
+  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan3' ? 'StyleGAN3' : ckpt.arch === 'stylegan1' ? 'StyleGAN' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}) };
 }
 
 const FORMATS: Record<Checkpoint['format'], string> = {

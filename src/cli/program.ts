@@ -235,6 +235,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--map-depth <n>', 'mapping network depth (default: 8 stylegan2, 2 stylegan3)')
     .option('--mbstd-group <n>', 'minibatch-stddev group size (default: 4)')
     .option('--metrics <list>', 'metrics at snapshots: swd or none (default: none)')
+    .option('--lod-kimg <n>', 'stylegan1: kimg per resolution, then as many to fade the next in (default: 600)')
     .action(async (opts, cmd: Command) => print(await runTrain(opts, globals(cmd))));
 
   return program;

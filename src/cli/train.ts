@@ -35,6 +35,8 @@ export interface TrainArgs {
   mapDepth?: string;
   mbstdGroup?: string;
   metrics?: string;
+  /** StyleGAN (v1): kimg per progressive phase (each resolution shown this long, then the next faded in this long). */
+  lodKimg?: string;
 }
 
 /** kimg with the precision short runs need (0.004, 12.5, 2500.0). */
@@ -81,6 +83,10 @@ export function trainingOptionsFrom(a: TrainArgs, resume: ResumeSource | null): 
   if (a.cmax !== undefined) o.cmax = parseIndex(a.cmax, '--cmax');
   if (a.mapDepth !== undefined) o.mapDepth = parseIndex(a.mapDepth, '--map-depth');
   if (a.mbstdGroup !== undefined) o.mbstdGroup = parseIndex(a.mbstdGroup, '--mbstd-group');
+  if (a.lodKimg !== undefined) {
+    if (o.cfg !== 'stylegan1') throw new InputError('--lod-kimg applies to --cfg stylegan1 (progressive growing) only');
+    o.lodTrainingKimg = o.lodTransitionKimg = positiveNumber(a.lodKimg, '--lod-kimg');
+  }
   if (a.metrics !== undefined && a.metrics !== 'none') o.metrics = a.metrics.split(',').map((m) => m.trim()) as TrainingOptions['metrics'];
   if (resume) {
     // train.py when resuming a pickle: ADA reacts faster, no EMA ramp-up, no blur ramp-up.

@@ -12,19 +12,23 @@ import { generator3Specs } from '../nets/stylegan3/init.js';
 import { isUgatitParams } from './ugatit-checkpoint.js';
 
 const UGATIT_HINT = 'this is a U-GAT-IT checkpoint, which translates images: use `stylelab translate --checkpoint <path>`';
+import { type StyleGAN1DiscriminatorConfig, type StyleGAN1GeneratorConfig, validateStyleGAN1DiscriminatorConfig, validateStyleGAN1GeneratorConfig } from '../nets/stylegan1/config.js';
+import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../nets/stylegan1/init.js';
 
 /** Which network of a snapshot: the trained generator, its moving average (used for generation), the discriminator. */
 export type NetworkRole = 'G' | 'G_ema' | 'D';
 export const NETWORK_ROLES: readonly NetworkRole[] = ['G_ema', 'G', 'D'];
 
 /** Generator architectures stylelab runs; each network entry names its own (an SG3 snapshot's D is a StyleGAN2 one). */
-export type GeneratorArch = 'stylegan2' | 'stylegan3';
-export const GENERATOR_ARCHS: readonly GeneratorArch[] = ['stylegan2', 'stylegan3'];
+export type GeneratorArch = 'stylegan2' | 'stylegan3' | 'stylegan1';
+export const GENERATOR_ARCHS: readonly GeneratorArch[] = ['stylegan2', 'stylegan3', 'stylegan1'];
 
 export type NetworkEntry =
   | { kind: 'generator'; arch: 'stylegan2'; config: GeneratorConfig; tensors: Map<string, TensorData> }
   | { kind: 'generator'; arch: 'stylegan3'; config: GeneratorConfig3; tensors: Map<string, TensorData> }
-  | { kind: 'discriminator'; arch: 'stylegan2'; config: DiscriminatorConfig; tensors: Map<string, TensorData> };
+  | { kind: 'discriminator'; arch: 'stylegan2'; config: DiscriminatorConfig; tensors: Map<string, TensorData> }
+  | { kind: 'generator'; arch: 'stylegan1'; config: StyleGAN1GeneratorConfig; tensors: Map<string, TensorData> }
+  | { kind: 'discriminator'; arch: 'stylegan1'; config: StyleGAN1DiscriminatorConfig; tensors: Map<string, TensorData> };
 
 /** A generator entry of one architecture. */
 export type GeneratorEntry = Extract<NetworkEntry, { kind: 'generator' }>;
@@ -53,6 +57,7 @@ export const FORMAT_VERSION = 1;
  * @example specsOf(ckpt.networks.G_ema!).filter((p) => !p.buffer)
  */
 export function specsOf(entry: NetworkEntry): TensorSpec[] {
+  if (entry.arch === 'stylegan1') return entry.kind === 'generator' ? stylegan1GeneratorSpecs(validateStyleGAN1GeneratorConfig(entry.config)) : stylegan1DiscriminatorSpecs(validateStyleGAN1DiscriminatorConfig(entry.config));
   if (entry.kind === 'discriminator') return discriminatorSpecs(validateDiscriminatorConfig(entry.config));
   if (entry.arch === 'stylegan3') return generator3Specs(validateGeneratorConfig3(entry.config));
   return generatorSpecs(validateGeneratorConfig(entry.config));
@@ -62,6 +67,7 @@ export function specsOf(entry: NetworkEntry): TensorSpec[] {
 function generatorEntry(arch: unknown, config: unknown, tensors: Map<string, TensorData>): GeneratorEntry {
   if (arch === 'stylegan3') return { kind: 'generator', arch, config: config as GeneratorConfig3, tensors };
   if (arch === 'stylegan2') return { kind: 'generator', arch, config: config as GeneratorConfig, tensors };
+  if (arch === 'stylegan1') return { kind: 'generator', arch, config: config as StyleGAN1GeneratorConfig, tensors };
   throw new CheckpointError(`config.json names architecture '${String(arch)}', which stylelab does not know`);
 }
 
@@ -132,7 +138,7 @@ export interface StylelabConfigFile {
   formatVersion: number;
   /** The generators' architecture; a network entry's own `arch` (absent in older files) takes precedence. */
   arch: GeneratorArch;
-  config: Partial<Record<NetworkRole, { kind: 'generator'; arch?: GeneratorArch; config: GeneratorConfig | GeneratorConfig3 } | { kind: 'discriminator'; arch?: 'stylegan2'; config: DiscriminatorConfig }>>;
+  config: Partial<Record<NetworkRole, { kind: 'generator'; arch?: GeneratorArch; config: GeneratorConfig | GeneratorConfig3 | StyleGAN1GeneratorConfig } | { kind: 'discriminator'; arch?: 'stylegan2' | 'stylegan1'; config: DiscriminatorConfig | StyleGAN1DiscriminatorConfig }>>;
   trainingSetKwargs?: Record<string, unknown>;
 }
 
@@ -179,8 +185,12 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
     if (tensors.size === 0) throw new CheckpointError(`the weights file holds no tensors for network '${role}'`);
     if (typeof entry.config !== 'object' || entry.config === null) throw new CheckpointError(`config.json has no configuration for network '${role}'`);
     if (entry.kind !== 'generator' && entry.kind !== 'discriminator') throw new CheckpointError(`config.json gives network '${role}' the unknown kind '${String((entry as { kind: unknown }).kind)}'`);
-    if (entry.kind === 'discriminator' && (entry.arch ?? 'stylegan2') !== 'stylegan2') throw new CheckpointError(`config.json gives discriminator '${role}' the unknown architecture '${String(entry.arch)}'`);
-    networks[role] = checked(entry.kind === 'generator' ? generatorEntry(entry.arch ?? file.arch, entry.config, tensors) : { kind: 'discriminator', arch: 'stylegan2', config: entry.config, tensors }, role);
+    // A discriminator is StyleGAN2's, or StyleGAN (v1)'s D_basic in a stylegan1 model.
+    const dArch = entry.kind === 'discriminator' ? (entry.arch ?? (file.arch === 'stylegan1' ? 'stylegan1' : 'stylegan2')) : null;
+    if (dArch !== null && dArch !== 'stylegan2' && dArch !== 'stylegan1') throw new CheckpointError(`config.json gives discriminator '${role}' the unknown architecture '${String(dArch)}'`);
+    const dEntry = (): NetworkEntry =>
+      dArch === 'stylegan1' ? { kind: 'discriminator', arch: 'stylegan1', config: entry.config as StyleGAN1DiscriminatorConfig, tensors } : { kind: 'discriminator', arch: 'stylegan2', config: entry.config as DiscriminatorConfig, tensors };
+    networks[role] = checked(entry.kind === 'generator' ? generatorEntry(entry.arch ?? file.arch, entry.config, tensors) : dEntry(), role);
   }
   return { arch: archOf(networks), format: 'stylelab', networks, ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}) };
 }

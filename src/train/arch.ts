@@ -7,6 +7,7 @@ import { discriminatorSpecs, generatorSpecs, initialize } from '../nets/stylegan
 import { StyleGAN2TrainableDiscriminator, StyleGAN2TrainableGenerator, type TrainableDiscriminator, type TrainableGenerator } from './networks.js';
 import type { TrainingCfg, TrainingOptions } from './options.js';
 import { stylegan3Arch } from './stylegan3.js';
+import { type ProgressiveGrowing, STYLEGAN1_ARCH } from './stylegan1.js';
 
 /** The three networks of a run: the trained generator, its moving average and the discriminator. */
 export interface TrainingNetworks {
@@ -30,6 +31,8 @@ export interface TrainingArch {
   fromCheckpoint(ckpt: Checkpoint): TrainingNetworks;
   /** A checkpoint (our format) of the networks' current tensors. */
   toCheckpoint(nets: TrainingNetworks): Checkpoint;
+  /** Progressive growing (StyleGAN v1): the per-step schedule of these networks from `curNimg` on; absent when the architecture is fixed. */
+  progressive?(nets: TrainingNetworks, o: TrainingOptions, curNimg: number): ProgressiveGrowing;
 }
 
 /** train.py's G_kwargs / D_kwargs for StyleGAN2 (conv_clamp 256 and num_fp16_res 4 as its mixed-precision default). */
@@ -96,4 +99,4 @@ export function trainingArch(cfg: TrainingCfg): TrainingArch {
   return arch;
 }
 
-const ARCHS: Partial<Record<TrainingCfg, TrainingArch>> = { stylegan2: STYLEGAN2_ARCH, 'stylegan3-t': stylegan3Arch('stylegan3-t'), 'stylegan3-r': stylegan3Arch('stylegan3-r') };
+const ARCHS: Partial<Record<TrainingCfg, TrainingArch>> = { stylegan2: STYLEGAN2_ARCH, 'stylegan3-t': stylegan3Arch('stylegan3-t'), 'stylegan3-r': stylegan3Arch('stylegan3-r'), stylegan1: STYLEGAN1_ARCH };

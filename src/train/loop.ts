@@ -12,6 +12,7 @@ import type { TrainingArch, TrainingNetworks } from './arch.js';
 import { AdaController, augmentPipe, augmentSpec } from './augment.js';
 import { blurFilter, type Phase, StyleGAN2Loss } from './loss.js';
 import { NetworkOptimizer, phaseRuns } from './optimizer.js';
+import { processReals, type ProgressiveGrowing } from './stylegan1.js';
 import type { TrainingOptions } from './options.js';
 
 /** Training images: the part of the data set interface (src/data/dataset.ts ImageDataset) the loop reads. */
@@ -90,6 +91,10 @@ export class Trainer {
   /** Milliseconds spent in each phase's run and optimizer step since the trainer was made (for benchmarks). */
   readonly phaseMs = new Map<Phase, { total: number; count: number }>();
   private tickStartTime = Date.now();
+  /** Progressive growing of architectures that grow (StyleGAN v1), else null. */
+  readonly progressive: ProgressiveGrowing | null;
+  /** The level of detail of the current step (0 without progressive growing). */
+  lod = 0;
 
   constructor(init: TrainerInit) {
     const o = init.options;
@@ -108,6 +113,7 @@ export class Trainer {
     this.optD = new NetworkOptimizer(this.nets.D.parameters(), { lr: o.dlr, betas: o.betas, eps: o.eps, regInterval: o.dRegInterval });
     this.ada = init.ada !== undefined ? init.ada : o.aug === 'ada' ? new AdaController({ target: o.target, interval: o.adaInterval, kimg: o.adaKimg, batch: o.batch, p: o.augP }) : null;
     this.counters = init.counters ?? { curNimg: 0, tick: 0, batchIdx: 0, tickStartNimg: 0, plMean: 0 };
+    this.progressive = this.arch.progressive?.(this.nets, o, this.counters.curNimg) ?? null;
   }
 
   /** True once `kimg` thousand real images have been shown. */
@@ -139,7 +145,7 @@ export class Trainer {
   }
 
   private compiled(phase: Phase, blur: boolean): Promise<CompiledPhase> {
-    const key = `${phase}:${blur}`;
+    const key = `${phase}:${blur}:${this.progressive?.graphKey ?? ''}`;
     let p = this.programs.get(key);
     if (!p) {
       const o = this.options;
@@ -228,7 +234,19 @@ export class Trainer {
     const rs = new RandomState(deriveSeed(o.seed, k, 0));
     const B = o.batch;
     const R = G.imgResolution;
+    // Progressive growing: grow to the schedule's level, reset Adam when layers appear, lr per resolution.
+    const grow = this.progressive?.advance(this.counters.curNimg);
+    if (grow) {
+      if (grow.resetOptimizers) {
+        for (const opt of [this.optG, this.optD]) opt.reset();
+        await this.releaseOtherLevels();
+      }
+      this.optG.setLearningRate(grow.GLrate);
+      this.optD.setLearningRate(grow.DLrate);
+      this.lod = grow.lod;
+    }
     const real = await this.realBatch(k);
+    if (grow && grow.lod > 0) real.img = processReals(real.img, B, G.imgChannels, R, grow.lod);
     const blur = this.blurSigma * 3 >= 1;
     let wMean: Float32Array | null = null;
     let gBoth: Map<string, Float32Array> | null = null;
@@ -290,7 +308,8 @@ export class Trainer {
   /** Style mixing mask [1, numWs, 1]: 1 from a cutoff drawn in [1, numWs) with probability style_mixing_prob. */
   private mixMask(uCut: number, uProb: number): Float32Array {
     const n = this.nets.G.numWs;
-    const cutoff = uProb < this.options.styleMixingProb ? 1 + Math.floor(uCut * (n - 1)) : n;
+    const inUse = this.progressive ? this.progressive.curLayers(this.lod) : n; // G_style draws below the layers in use
+    const cutoff = uProb < this.options.styleMixingProb ? 1 + Math.floor(uCut * (inUse - 1)) : inUse;
     return Float32Array.from({ length: n }, (_, i) => (i >= cutoff ? 1 : 0));
   }
 
@@ -359,6 +378,16 @@ export class Trainer {
     this.counters.tick += 1;
     this.counters.tickStartNimg = this.counters.curNimg;
     this.tickStartTime = Date.now();
+  }
+
+  /** Releases the compiled phases of levels other than the current one (progressive growing). */
+  private async releaseOtherLevels(): Promise<void> {
+    const current = `:${this.progressive?.graphKey ?? ''}`;
+    for (const [key, p] of [...this.programs]) {
+      if (key.endsWith(current)) continue;
+      this.programs.delete(key);
+      await (await p.catch(() => null))?.prog.dispose();
+    }
   }
 
   /** Releases the compiled phases. */

@@ -41,6 +41,8 @@ export interface TrainableGenerator extends TrainableNetwork {
   readonly wAvgName: string | null;
   /** Its decay (w_avg_beta). */
   readonly wAvgBeta: number;
+  /** Changes when the graphs this network builds change (progressive growing); absent when they never do. */
+  readonly graphKey?: string;
 }
 
 export interface TrainableDiscriminator extends TrainableNetwork {

@@ -47,8 +47,9 @@ function cleanGradient(g: Float32Array): void {
  * @example const opt = new NetworkOptimizer(G.parameters(), { lr: 0.002, betas: [0, 0.99], eps: 1e-8, regInterval: 4 }); opt.step(grads);
  */
 export class NetworkOptimizer {
-  readonly lr: number;
+  lr: number;
   readonly betas: [number, number];
+  private readonly regInterval: number | null;
   readonly eps: number;
   private readonly index = new Map<string, number>();
   private readonly m: Float32Array[];
@@ -63,6 +64,7 @@ export class NetworkOptimizer {
     this.lr = c.lr;
     this.betas = c.betas;
     this.eps = o.eps;
+    this.regInterval = o.regInterval;
     params.forEach((p, i) => this.index.set(p.name, i));
     this.m = params.map((p) => new Float32Array(p.data.length));
     this.v = params.map((p) => new Float32Array(p.data.length));
@@ -90,6 +92,18 @@ export class NetworkOptimizer {
         w[i] = w[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + this.eps);
       }
     }
+  }
+
+  /** Sets the learning rate (before the lazy-regularization correction), e.g. per resolution of a progressive schedule. */
+  setLearningRate(lr: number): void {
+    this.lr = lazyRegularizationCorrection(lr, [0, 0], this.regInterval).lr;
+  }
+
+  /** Forgets the moments and step counts (reset_optimizer_state of the progressive loop). */
+  reset(): void {
+    this.m.forEach((m) => m.fill(0));
+    this.v.forEach((v) => v.fill(0));
+    this.t.fill(0);
   }
 
   /** Steps taken by a parameter. */

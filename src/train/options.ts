@@ -43,6 +43,9 @@ export interface TrainingOptions {
   snap: number; // ticks between snapshots (and fakes grids)
   seed: number;
   metrics: ('swd')[]; // computed at snapshots
+  lodInitialResolution: number; // StyleGAN (v1): resolution the progressive growing starts at
+  lodTrainingKimg: number; // ... thousands of images shown at each resolution before the next fades in
+  lodTransitionKimg: number; // ... thousands of images shown while it fades in
 }
 
 /**
@@ -52,6 +55,7 @@ export interface TrainingOptions {
 export function defaultTrainingOptions(cfg: TrainingCfg, batch: number, gamma: number): TrainingOptions {
   const sg2 = cfg === 'stylegan2';
   const r = cfg === 'stylegan3-r';
+  const v1 = cfg === 'stylegan1'; // NVlabs/stylegan train.py: lr 0.001, fmap_base 8192, G_smoothing_kimg 10
   return {
     cfg,
     batch,
@@ -64,11 +68,11 @@ export function defaultTrainingOptions(cfg: TrainingCfg, batch: number, gamma: n
     augP: 0,
     adaKimg: 500,
     adaInterval: 4,
-    glr: sg2 || cfg === 'stylegan1' ? 0.002 : 0.0025,
-    dlr: 0.002,
+    glr: v1 ? 0.001 : sg2 ? 0.002 : 0.0025,
+    dlr: v1 ? 0.001 : 0.002,
     betas: [0, 0.99],
     eps: 1e-8,
-    cbase: 32768, // (stylegan3-r doubles it, and cmax, for G only)
+    cbase: v1 ? 16384 : 32768, // (stylegan3-r doubles it, and cmax, for G only; stylegan1's fmap_base 8192 = cbase / 2)
     cmax: 512,
     mapDepth: sg2 || cfg === 'stylegan1' ? 8 : 2,
     mbstdGroup: 4,
@@ -80,14 +84,17 @@ export function defaultTrainingOptions(cfg: TrainingCfg, batch: number, gamma: n
     plBatchShrink: 2,
     gRegInterval: sg2 ? 4 : null,
     dRegInterval: 16,
-    emaKimg: (batch * 10) / 32,
-    emaRampup: 0.05,
+    emaKimg: v1 ? 10 : (batch * 10) / 32,
+    emaRampup: v1 ? null : 0.05,
     blurInitSigma: r ? 10 : 0,
     blurFadeKimg: r ? (batch * 200) / 32 : 0,
     kimgPerTick: 4,
     snap: 50,
     seed: 0,
     metrics: [],
+    lodInitialResolution: 8,
+    lodTrainingKimg: 600,
+    lodTransitionKimg: 600,
   };
 }
 
@@ -138,6 +145,9 @@ export function validateTrainingOptions(o: TrainingOptions): TrainingOptions {
   positive(o.kimgPerTick, '--tick');
   integer(o.snap, '--snap', 1);
   integer(o.seed, '--seed', 0);
+  integer(o.lodInitialResolution, 'lod initial resolution', 1);
+  nonNegative(o.lodTrainingKimg, '--lod-kimg');
+  nonNegative(o.lodTransitionKimg, '--lod-kimg');
   for (const m of o.metrics) if (m !== 'swd') throw new InputError(`unknown metric '${m}' (known: swd)`);
   return o;
 }

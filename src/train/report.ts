@@ -74,14 +74,17 @@ export function tickRecord(s: TickStats, extra: Record<string, unknown> = {}): R
  */
 export class GeneratorRenderer {
   private prog: Promise<E.Program> | null = null;
+  private progKey: string | undefined;
   constructor(
     readonly engine: E.Engine,
     readonly G: TrainableGenerator,
     readonly batch: number,
   ) {}
 
-  private program(): Promise<E.Program> {
+  private async program(): Promise<E.Program> {
+    if (this.prog && this.progKey !== this.G.graphKey) await this.dispose(); // the generator has grown
     if (!this.prog) {
+      this.progKey = this.G.graphKey;
       const { G, batch } = this;
       const z = E.input('z', [batch, G.zDim]);
       const c = G.cDim > 0 ? E.input('c', [batch, G.cDim]) : null;
