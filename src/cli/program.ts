@@ -45,7 +45,7 @@ const TRUNC_HELP = 'truncation psi';
  */
 export function buildProgram(onUsageError: (message: string) => void): Command {
   const program = new Command('stylelab')
-    .description('StyleGAN2 networks on ONNX Runtime: NVIDIA checkpoints, seed-for-seed identical images')
+    .description('style-based GANs (StyleGAN, StyleGAN2, StyleGAN3, DragGAN, U-GAT-IT) on ONNX Runtime, seed for seed as the official code')
     .version(version(), '-V, --version')
     .option('--threads <n>', 'ONNX Runtime threads (0: one per core)')
     .option('--verbose', 'print the stack trace of errors')
