@@ -1,7 +1,6 @@
 // StyleGAN (v1) generator and discriminator bound to an engine: compiled programs cached per batch size and
 // options, fed with plain arrays. Graphs come from src/nets/stylegan1; the generator implements the shared
 // Generator interface, so generation, video and DragGAN run on it unchanged.
-import { InputError } from '../errors.js';
 import * as E from '../engine/index.js';
 import { seededSource } from '../random/source.js';
 import type { StyleGAN1DiscriminatorConfig, StyleGAN1GeneratorConfig } from '../nets/stylegan1/config.js';
@@ -11,54 +10,18 @@ import { upscale2d } from '../nets/stylegan1/layers.js';
 import { mappingNetwork1, truncation } from '../nets/stylegan1/mapping.js';
 import { synthesisNetwork1 } from '../nets/stylegan1/synthesis.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
-import type { Weights } from '../nets/weights.js';
-import type { Generator, MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
+import { BoundDiscriminator, BoundGenerator, batchOf, noiseModeOf } from './bound.js';
+import type { MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
 import { oneHot } from './stylegan2.js';
-
-/** Checks a label batch [batch, cDim] for a conditional network. */
-function checkLabels(c: ArrayLike<number> | null, batch: number, cDim: number, what: string): void {
-  if (cDim > 0 && (!c || c.length !== batch * cDim)) throw new InputError(`${what}: expected ${batch * cDim} label values ([${batch}, ${cDim}]), got ${c?.length ?? 0}`);
-}
-
-function batchOf(n: number, per: number, what: string): number {
-  if (n === 0 || n % per !== 0) throw new InputError(`${what}: expected a multiple of ${per} values, got ${n}`);
-  return n / per;
-}
 
 /**
  * The StyleGAN (v1) generator: G_mapping z -> ws, G_style's truncation, G_synthesis ws -> image (lod 0).
  * @example const G = new StyleGAN1Generator(engine, cfg, weights); const img = await G.generate(z, null, { psi: 0.7 });
  */
-export class StyleGAN1Generator implements Generator {
+export class StyleGAN1Generator extends BoundGenerator<StyleGAN1GeneratorConfig> {
   readonly arch = 'stylegan1';
-  private readonly programs: E.ProgramCache;
-  constructor(
-    readonly engine: E.Engine,
-    readonly config: StyleGAN1GeneratorConfig,
-    readonly weights: Weights,
-  ) {
-    this.programs = new E.ProgramCache(engine);
-  }
-  get zDim(): number {
-    return this.config.zDim;
-  }
-  get cDim(): number {
-    return this.config.cDim;
-  }
-  get wDim(): number {
-    return this.config.wDim;
-  }
   get numWs(): number {
     return numLayersOf(this.config.imgResolution);
-  }
-  get imgResolution(): number {
-    return this.config.imgResolution;
-  }
-  get imgChannels(): number {
-    return this.config.imgChannels;
-  }
-  get sessions(): number {
-    return this.programs.size;
   }
 
   /** The tracked average w (`dlatent_avg`), the centre of truncation. */
@@ -85,7 +48,7 @@ export class StyleGAN1Generator implements Generator {
   }
 
   /** The truncation cutoff a call uses: the given one, else G_style's default (8 in the official). */
-  cutoffOf(o: MappingCallOptions): number | null {
+  override cutoffOf(o: MappingCallOptions): number | null {
     return o.cutoff ?? this.config.truncationCutoff;
   }
 
@@ -122,46 +85,14 @@ export class StyleGAN1Generator implements Generator {
   }
 
   /**
-   * Maps latents z [N, zDim] and labels c [N, cDim] to ws [N, numWs, wDim], truncated when psi is not 1.
-   * @example const ws = await G.mapping(zFromSeed(0, G.zDim), null, { psi: 0.7 }); // cutoff 8 as the official
-   */
-  async mapping(z: ArrayLike<number>, c: ArrayLike<number> | null, o: MappingCallOptions = {}): Promise<Float32Array> {
-    const { zDim, cDim } = this.config;
-    const batch = batchOf(z.length, zDim, 'mapping z');
-    checkLabels(c, batch, cDim, 'mapping c');
-    const psi = o.psi ?? 1;
-    if (!Number.isFinite(psi)) throw new InputError(`truncation psi must be a finite number, got ${psi}`);
-    const cutoff = this.cutoffOf(o);
-    if (cutoff !== null && (!Number.isInteger(cutoff) || cutoff < 0)) throw new InputError(`truncation cutoff must be a non-negative integer, got ${cutoff}`);
-    const prog = await this.programs.get(`mapping:${batch}:${psi}:${cutoff}`, () => this.mappingGraph(batch, { psi, cutoff }));
-    const feeds: Record<string, E.Feed> = { z: Float32Array.from(z) };
-    if (cDim > 0) feeds.c = Float32Array.from(c!);
-    return (await prog.run(feeds)).ws!.data;
-  }
-
-  /**
    * Synthesises images [N, C, R, R] (values about [-1, 1]) from ws [N, numWs, wDim].
    * @example const img = await G.synthesis(ws, { noiseMode: 'const' });
    */
   async synthesis(ws: Float32Array, o: SynthesisCallOptions = {}): Promise<Float32Array> {
     const batch = batchOf(ws.length, this.numWs * this.config.wDim, 'synthesis ws');
-    const mode = o.noiseMode ?? 'const';
-    if (!['const', 'random', 'none'].includes(mode)) throw new InputError(`noise mode must be const, random or none, got '${mode}'`);
+    const mode = noiseModeOf(o);
     const prog = await this.programs.get(`synthesis:${batch}:${mode}`, () => this.synthesisGraph(batch, { noiseMode: mode }));
     return (await prog.run({ ws }, { random: seededSource(o.noiseSeed ?? 0) })).img!.data;
-  }
-
-  /**
-   * mapping then synthesis, as Gs.run(z, c, truncation_psi, truncation_cutoff, randomize_noise).
-   * @example const img = await G.generate(z, null, { psi: 0.7, noiseMode: 'const' });
-   */
-  async generate(z: ArrayLike<number>, c: ArrayLike<number> | null, o: MappingCallOptions & SynthesisCallOptions = {}): Promise<Float32Array> {
-    return this.synthesis(await this.mapping(z, c, o), o);
-  }
-
-  /** Releases this network's sessions. */
-  dispose(): Promise<void> {
-    return this.programs.dispose();
   }
 }
 
@@ -169,46 +100,12 @@ export class StyleGAN1Generator implements Generator {
  * The StyleGAN (v1) discriminator: images [N, C, R, R] (and labels) to scores [N, 1].
  * @example const scores = await D.logits(img, null);
  */
-export class StyleGAN1Discriminator {
-  private readonly programs: E.ProgramCache;
-  constructor(
-    readonly engine: E.Engine,
-    readonly config: StyleGAN1DiscriminatorConfig,
-    readonly weights: Weights,
-  ) {
-    this.programs = new E.ProgramCache(engine);
-  }
-
-  get sessions(): number {
-    return this.programs.size;
-  }
-
+export class StyleGAN1Discriminator extends BoundDiscriminator<StyleGAN1DiscriminatorConfig> {
   /** The discriminator graph for a batch size at full resolution (lod 0). */
   graph(batch: number): { logits: E.Tensor } {
     const { imgChannels: C, imgResolution: R, cDim } = this.config;
     const img = E.input('img', [batch, C, R, R]);
     const c = cDim > 0 ? E.input('c', [batch, cDim]) : null;
     return { logits: discriminator1(this.config, this.weights.scope(''), img, c) };
-  }
-
-  /**
-   * Scores of images [N, C, R, R].
-   * @example const scores = await D.logits(img, null);
-   */
-  async logits(img: Float32Array, c: ArrayLike<number> | null): Promise<Float32Array> {
-    const { imgChannels: C, imgResolution: R, cDim } = this.config;
-    const per = C * R * R;
-    if (img.length === 0 || img.length % per !== 0) throw new InputError(`discriminator: expected images of ${per} values ([${C}, ${R}, ${R}]), got ${img.length}`);
-    const batch = img.length / per;
-    checkLabels(c, batch, cDim, 'discriminator c');
-    const prog = await this.programs.get(`d:${batch}`, () => this.graph(batch));
-    const feeds: Record<string, E.Feed> = { img };
-    if (cDim > 0) feeds.c = Float32Array.from(c!);
-    return (await prog.run(feeds)).logits!.data;
-  }
-
-  /** Releases this network's sessions. */
-  dispose(): Promise<void> {
-    return this.programs.dispose();
   }
 }
