@@ -5,8 +5,9 @@ import * as E from '../engine/index.js';
 import { mappingNetwork } from '../nets/stylegan2/mapping.js';
 import type { GeneratorConfig3 } from '../nets/stylegan3/config.js';
 import { synthesisNetwork3 } from '../nets/stylegan3/synthesis.js';
-import type { Generator, MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
-import { BoundNetwork, checkLabels, oneHot } from './stylegan2.js';
+import { BoundGenerator, batchOf, noiseModeOf } from './bound.js';
+import type { MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
+import { oneHot } from './stylegan2.js';
 
 export interface SynthesisGraphOptions3 extends SynthesisGraphOptions {
   /** Read the user transform from a graph input 'transform' [3, 3] (instead of `transform` values or the stored buffer). */
@@ -24,25 +25,10 @@ function transformValues(t: ArrayLike<number>): Float32Array {
  * input through `transform` (the inverse transform gen_images.py stores) without recompiling.
  * @example const img = await G.synthesis(await G.mapping(z, null, { psi: 0.7 }), { transform: inverse(makeTransform([0.25, 0], 30)) });
  */
-export class StyleGAN3Generator extends BoundNetwork<GeneratorConfig3> implements Generator {
+export class StyleGAN3Generator extends BoundGenerator<GeneratorConfig3> {
   readonly arch = 'stylegan3';
   get numWs(): number {
     return this.config.synthesis.numLayers + 2;
-  }
-  get zDim(): number {
-    return this.config.zDim;
-  }
-  get cDim(): number {
-    return this.config.cDim;
-  }
-  get wDim(): number {
-    return this.config.wDim;
-  }
-  get imgResolution(): number {
-    return this.config.imgResolution;
-  }
-  get imgChannels(): number {
-    return this.config.imgChannels;
   }
 
   /** The tracked average w (`mapping.w_avg`), the centre of truncation. */
@@ -53,11 +39,6 @@ export class StyleGAN3Generator extends BoundNetwork<GeneratorConfig3> implement
   /** The stored user transform (`synthesis.input.transform`, identity in snapshots). */
   storedTransform(): Float32Array {
     return this.weights.parameter('synthesis.input.transform', [3, 3]).data;
-  }
-
-  private batchOf(n: number, per: number, what: string): number {
-    if (n === 0 || n % per !== 0) throw new InputError(`${what}: expected a multiple of ${per} values, got ${n}`);
-    return n / per;
   }
 
   /** The mapping graph for a batch size and truncation (psi and cutoff baked in; `classIdx` bakes the label too). */
@@ -88,42 +69,15 @@ export class StyleGAN3Generator extends BoundNetwork<GeneratorConfig3> implement
   }
 
   /**
-   * Maps latents z [N, zDim] and labels c [N, cDim] to ws [N, numWs, wDim].
-   * @example const ws = await G.mapping(zFromSeed(0, G.zDim), null, { psi: 0.7 });
-   */
-  async mapping(z: ArrayLike<number>, c: ArrayLike<number> | null, o: MappingCallOptions = {}): Promise<Float32Array> {
-    const { zDim, cDim } = this.config;
-    const batch = this.batchOf(z.length, zDim, 'mapping z');
-    checkLabels(c, batch, cDim, 'mapping c');
-    const psi = o.psi ?? 1;
-    if (!Number.isFinite(psi)) throw new InputError(`truncation psi must be a finite number, got ${psi}`);
-    const cutoff = o.cutoff ?? null;
-    if (cutoff !== null && (!Number.isInteger(cutoff) || cutoff < 0)) throw new InputError(`truncation cutoff must be a non-negative integer, got ${cutoff}`);
-    const prog = await this.programs.get(`mapping:${batch}:${psi}:${cutoff}`, () => this.mappingGraph(batch, { psi, cutoff }));
-    const feeds: Record<string, E.Feed> = { z: Float32Array.from(z) };
-    if (cDim > 0) feeds.c = Float32Array.from(c!);
-    return (await prog.run(feeds)).ws!.data;
-  }
-
-  /**
    * Synthesises images [N, C, R, R] (values about [-1, 1]) from ws [N, numWs, wDim]; `transform` is fed at run time.
    * StyleGAN3 has no noise inputs: every noise mode gives the same image.
    * @example const img = await G.synthesis(ws, { transform: [1, 0, -0.25, 0, 1, 0.1, 0, 0, 1] });
    */
   async synthesis(ws: Float32Array, o: SynthesisCallOptions = {}): Promise<Float32Array> {
-    const batch = this.batchOf(ws.length, this.numWs * this.config.wDim, 'synthesis ws');
-    const mode = o.noiseMode ?? 'const';
-    if (!['const', 'random', 'none'].includes(mode)) throw new InputError(`noise mode must be const, random or none, got '${mode}'`);
+    const batch = batchOf(ws.length, this.numWs * this.config.wDim, 'synthesis ws');
+    noiseModeOf(o); // checked for every architecture, though StyleGAN3 has no noise inputs
     const transform = o.transform ? transformValues(o.transform) : this.storedTransform();
     const prog = await this.programs.get(`synthesis:${batch}:${o.fused ? 'reference' : 'fast'}`, () => this.synthesisGraph(batch, { fused: o.fused, transformInput: true }));
     return (await prog.run({ ws, transform })).img!.data;
-  }
-
-  /**
-   * mapping then synthesis, as G(z, c, truncation_psi, truncation_cutoff).
-   * @example const img = await G.generate(z, null, { psi: 0.7 });
-   */
-  async generate(z: ArrayLike<number>, c: ArrayLike<number> | null, o: MappingCallOptions & SynthesisCallOptions = {}): Promise<Float32Array> {
-    return this.synthesis(await this.mapping(z, c, o), o);
   }
 }
