@@ -8,6 +8,7 @@ import { discriminatorSpecs, generatorSpecs, type ParamSpec } from '../nets/styl
 import { mappingNetwork } from '../nets/stylegan2/mapping.js';
 import { type NoiseMode, synthesisNetwork } from '../nets/stylegan2/synthesis.js';
 import { Weights } from '../nets/weights.js';
+import type { GeneratorDims } from '../models/bound.js';
 
 /** A network whose tensors are Parameters (fed at run time, so one compiled graph serves every step). */
 export interface TrainableNetwork {
@@ -79,17 +80,15 @@ export abstract class SpecNetwork implements TrainableNetwork {
   }
 }
 
-/**
- * The StyleGAN2 generator for training (training/networks_stylegan2.py Generator).
- * @example const G = new StyleGAN2Trainable(cfg, initialize(generatorSpecs(cfg), 0));
- */
-export class StyleGAN2TrainableGenerator extends SpecNetwork implements TrainableGenerator {
+/** A trainable generator built from specs: its configuration's dimensions, as every architecture names them. */
+export abstract class SpecGenerator<C extends GeneratorDims> extends SpecNetwork {
   constructor(
-    readonly config: GeneratorConfig,
+    readonly config: C,
+    specs: readonly TensorSpec[],
     tensors: ReadonlyMap<string, TensorData>,
-    what = 'G generator',
+    what: string,
   ) {
-    super(generatorSpecs(config), tensors, what);
+    super(specs, tensors, what);
   }
   get zDim(): number {
     return this.config.zDim;
@@ -100,14 +99,24 @@ export class StyleGAN2TrainableGenerator extends SpecNetwork implements Trainabl
   get wDim(): number {
     return this.config.wDim;
   }
-  get numWs(): number {
-    return this.config.mapping.numWs!;
-  }
   get imgResolution(): number {
     return this.config.imgResolution;
   }
   get imgChannels(): number {
     return this.config.imgChannels;
+  }
+}
+
+/**
+ * The StyleGAN2 generator for training (training/networks_stylegan2.py Generator).
+ * @example const G = new StyleGAN2Trainable(cfg, initialize(generatorSpecs(cfg), 0));
+ */
+export class StyleGAN2TrainableGenerator extends SpecGenerator<GeneratorConfig> implements TrainableGenerator {
+  constructor(config: GeneratorConfig, tensors: ReadonlyMap<string, TensorData>, what = 'G generator') {
+    super(config, generatorSpecs(config), tensors, what);
+  }
+  get numWs(): number {
+    return this.config.mapping.numWs!;
   }
   get wAvgName(): string | null {
     return this.config.mapping.wAvgBeta === null ? null : 'mapping.w_avg';

@@ -19,7 +19,7 @@ import { synthesisNetwork1 } from '../nets/stylegan1/synthesis.js';
 import { initialize } from '../nets/stylegan2/init.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
 import type { TrainingArch } from './arch.js';
-import { SpecNetwork, type TrainableDiscriminator, type TrainableGenerator } from './networks.js';
+import { SpecGenerator, SpecNetwork, type TrainableDiscriminator, type TrainableGenerator } from './networks.js';
 import type { TrainingOptions } from './options.js';
 
 /**
@@ -43,32 +43,17 @@ export class Growth {
  * full resolution.
  * @example const G = new StyleGAN1TrainableGenerator(cfg, initialize(stylegan1GeneratorSpecs(cfg), 0), new Growth(64, 8));
  */
-export class StyleGAN1TrainableGenerator extends SpecNetwork implements TrainableGenerator {
+export class StyleGAN1TrainableGenerator extends SpecGenerator<StyleGAN1GeneratorConfig> implements TrainableGenerator {
   constructor(
-    readonly config: StyleGAN1GeneratorConfig,
+    config: StyleGAN1GeneratorConfig,
     tensors: ReadonlyMap<string, TensorData>,
     readonly growth: Growth,
     what = 'G generator',
   ) {
-    super(stylegan1GeneratorSpecs(config), tensors, what);
-  }
-  get zDim(): number {
-    return this.config.zDim;
-  }
-  get cDim(): number {
-    return this.config.cDim;
-  }
-  get wDim(): number {
-    return this.config.wDim;
+    super(config, stylegan1GeneratorSpecs(config), tensors, what);
   }
   get numWs(): number {
     return numLayersOf(this.config.imgResolution);
-  }
-  get imgResolution(): number {
-    return this.config.imgResolution;
-  }
-  get imgChannels(): number {
-    return this.config.imgChannels;
   }
   get wAvgName(): string | null {
     return this.config.dlatentAvgBeta === null ? null : 'dlatent_avg';

@@ -15,7 +15,7 @@ import { synthesisInput } from '../nets/stylegan3/input.js';
 import { modulatedConv2d3, storedFilter } from '../nets/stylegan3/synthesis.js';
 import type { WeightScope } from '../nets/weights.js';
 import type { DataShape, TrainingArch, TrainingNetworks } from './arch.js';
-import { SpecNetwork, StyleGAN2TrainableDiscriminator, type TrainableGenerator } from './networks.js';
+import { SpecGenerator, StyleGAN2TrainableDiscriminator, type TrainableGenerator } from './networks.js';
 import type { TrainingCfg, TrainingOptions } from './options.js';
 
 /** SynthesisLayer.forward in training: the input magnitude EMA is updated first when asked (update_emas). */
@@ -48,31 +48,12 @@ function synthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.Tensor, 
  * The StyleGAN3 generator for training (training/networks_stylegan3.py Generator).
  * @example const G = new StyleGAN3TrainableGenerator(cfg, initialize3(generator3Specs(cfg), 0));
  */
-export class StyleGAN3TrainableGenerator extends SpecNetwork implements TrainableGenerator {
-  constructor(
-    readonly config: GeneratorConfig3,
-    tensors: ReadonlyMap<string, TensorData>,
-    what = 'G generator',
-  ) {
-    super(generator3Specs(config), tensors, what);
-  }
-  get zDim(): number {
-    return this.config.zDim;
-  }
-  get cDim(): number {
-    return this.config.cDim;
-  }
-  get wDim(): number {
-    return this.config.wDim;
+export class StyleGAN3TrainableGenerator extends SpecGenerator<GeneratorConfig3> implements TrainableGenerator {
+  constructor(config: GeneratorConfig3, tensors: ReadonlyMap<string, TensorData>, what = 'G generator') {
+    super(config, generator3Specs(config), tensors, what);
   }
   get numWs(): number {
     return this.config.mapping.numWs!;
-  }
-  get imgResolution(): number {
-    return this.config.imgResolution;
-  }
-  get imgChannels(): number {
-    return this.config.imgChannels;
   }
   get wAvgName(): string | null {
     return 'mapping.w_avg';
