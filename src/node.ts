@@ -1,12 +1,14 @@
 // Node entry: everything in the core plus onnxruntime-node and file-system loading/saving.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { CheckpointError, InputError } from './errors.js';
 import { Engine, type EngineOptions } from './engine/runtime.js';
+import { writeFolderAtomic } from './io/atomic-files.js';
 import { type Checkpoint, type NetworkRole, readCheckpointBytes, readStylelabModel, writeStylelabModel } from './models/checkpoint.js';
 
 export * from './index.js';
+export { writeFileAtomic, writeFolderAtomic } from './io/atomic-files.js';
 export { openDataset, type ImageDataset, type OpenDatasetOptions } from './data/dataset.js';
 export { convertDataset, type ConvertDatasetOptions, type ConvertDatasetResult, type DatasetTransform } from './data/dataset-tool.js';
 export { loadUgatitCheckpoint, saveUgatitModel, readRgbImage } from './models/ugatit-files.js';
@@ -48,21 +50,6 @@ export function loadCheckpoint(path: string): Checkpoint {
   return readCheckpointBytes(readBytes(path, 'network'));
 }
 
-/**
- * Writes a file atomically: to a temporary name in the same folder, then renamed (no partial file on failure).
- * @example writeFileAtomic('out/seed0000.png', png);
- */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
 
 /**
  * Saves networks in stylelab's format to a folder (written to a temporary folder, then renamed into place).
@@ -70,23 +57,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
  */
 export function saveStylelabModel(ckpt: Checkpoint, dir: string, roles?: readonly NetworkRole[]): void {
   const { configJson, weights } = writeStylelabModel(ckpt, roles);
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    mkdirSync(tmp);
-    writeFileSync(join(tmp, 'weights.safetensors'), weights);
-    writeFileSync(join(tmp, 'config.json'), configJson);
-    if (existsSync(dir)) {
-      if (!existsSync(join(dir, 'config.json'))) throw new InputError(`${dir} exists and is not a stylelab model folder; choose another output folder`);
-      rmSync(dir, { recursive: true });
-    }
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  writeFolderAtomic(dir, { 'weights.safetensors': weights, 'config.json': configJson });
 }
 export { openMp4Writer, openGifWriter, videoFormatOf, findOnPath, gifDelayMs, type VideoWriter, type VideoSpec, type VideoFormat, type Mp4Options } from './io/video-file.js';
 

@@ -1,9 +1,10 @@
 // U-GAT-IT files on disk (Node): official `.pt` snapshots and stylelab model folders, read and written, and
 // image files read as PIL's Image.open(path).convert('RGB') reads them.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { CheckpointError, InputError } from '../errors.js';
+import { writeFolderAtomic } from '../io/atomic-files.js';
 import { isLegacyTorchFile } from '../io/torch.js';
 import { sniffFileKind } from '../io/sniff.js';
 import type { UgatitConfig, UgatitNet } from '../nets/ugatit/config.js';
@@ -49,31 +50,6 @@ function withImgSize(ckpt: UgatitCheckpoint, imgSize: number | undefined): Ugati
   return { ...ckpt, config: { ...ckpt.config, imgSize } };
 }
 
-/**
- * Writes a folder atomically: files go to a temporary sibling folder which then replaces `dir`
- * (only when `dir` is absent or already a stylelab model folder).
- * @example writeFolderAtomic('models/s2a', { 'config.json': json, 'weights.safetensors': bytes });
- */
-export function writeFolderAtomic(dir: string, files: Record<string, Uint8Array | string>): void {
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    mkdirSync(tmp);
-    // config.json last: a folder with it is complete.
-    const names = Object.keys(files).sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'));
-    for (const name of names) writeFileSync(join(tmp, name), files[name]!);
-    if (existsSync(dir)) {
-      if (!existsSync(join(dir, 'config.json'))) throw new InputError(`${dir} exists and is not a stylelab model folder; choose another output folder`);
-      rmSync(dir, { recursive: true });
-    }
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
 
 /**
  * Saves a U-GAT-IT checkpoint in stylelab's format (config.json + weights.safetensors), atomically.

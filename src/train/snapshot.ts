@@ -1,13 +1,14 @@
 // Training snapshots in stylelab's model format: a folder with config.json + weights.safetensors (G, G_ema, D:
 // usable at once by generate, video and drag) plus training-state.json (options, counters, ADA state, Adam
 // step counts) and optimizer.safetensors (Adam moments). Written to a temporary folder, then renamed.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CheckpointError, InputError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { readStyleGanPickle } from '../io/stylegan-pkl.js';
 import type { TensorData } from '../io/tensor.js';
 import { type Checkpoint, writeStylelabModel } from '../models/checkpoint.js';
+import { writeFolderAtomic } from '../io/atomic-files.js';
 import { loadCheckpoint } from '../node.js';
 import { AdaController } from './augment.js';
 import type { Trainer, TrainerCounters } from './loop.js';
@@ -49,22 +50,8 @@ export function saveSnapshot(trainer: Trainer, dir: string): void {
     optimizerSteps: { G: g.steps, D: d.steps },
   };
   const moments = new Map<string, TensorData>([...g.tensors, ...d.tensors]);
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    mkdirSync(tmp);
-    writeFileSync(join(tmp, 'weights.safetensors'), weights);
-    writeFileSync(join(tmp, 'optimizer.safetensors'), writeSafetensors(moments, { format: 'stylelab-optimizer' }));
-    writeFileSync(join(tmp, 'training-state.json'), JSON.stringify(state, null, 2) + '\n');
-    writeFileSync(join(tmp, 'config.json'), configJson);
-    if (existsSync(dir)) rmSync(dir, { recursive: true });
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  // config.json is written last: a folder that has it is complete.
+  writeFolderAtomic(dir, { 'weights.safetensors': weights, 'optimizer.safetensors': writeSafetensors(moments, { format: 'stylelab-optimizer' }), 'training-state.json': JSON.stringify(state, null, 2) + '\n', 'config.json': configJson });
 }
 
 /** What a resume source provides: networks always; the rest when it is one of our snapshots. */

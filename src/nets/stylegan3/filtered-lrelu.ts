@@ -158,7 +158,6 @@ export function filteredLrelu(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
   const { up, down, gain, slope, clamp, outH, outW } = parse(x, o);
   const [px0, px1, py0, py1] = o.padding;
   let y = addBias(x, o.b);
-  let extra: [number, number] = [0, 0];
   const fd = o.fd;
   // Up pass, with the activation gain folded into the filter (lrelu(v) * g = lrelu(v * g), g > 0).
   if (o.fu?.kind === 'separable' && up > 1 && o.fu.taps.length % up === 0) {
@@ -171,7 +170,6 @@ export function filteredLrelu(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
     }
     // Otherwise interleave the phases (DepthToSpace of the phase maps in DCR order).
     y = E.depthToSpace(E.concat(phases.parts, 1), up);
-    extra = phases.extra;
   } else if (o.fu?.kind === 'separable' && up === 1) {
     y = conv1d(y, 3, Float32Array.from(o.fu.taps).reverse(), 1, px0, px1, gain);
     y = conv1d(y, 2, Float32Array.from(o.fu.taps).reverse(), 1, py0, py1, 1);
