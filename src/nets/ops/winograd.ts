@@ -36,6 +36,15 @@ function kron(M: number[][]): { values: Float64Array; shape: [number, number] } 
 }
 
 /**
+ * Whether F(4x4, 3x3) beats onnxruntime's direct Conv for these channel counts. Measured (bench/winograd.ts,
+ * 2 threads): 0.5-0.7x the CPU time from 512 -> 256..512 channels, even at 256 -> 181, slower at 181 -> 128 and below.
+ * @example winogradWins(512, 362) // true
+ */
+export function winogradWins(inChannels: number, outChannels: number): boolean {
+  return inChannels >= 256 && outChannels >= 256;
+}
+
+/**
  * The Winograd-domain weight U = G g G^T of a [O, I, 3, 3] weight, laid out [a*a, I, O] for the batched MatMul.
  * @example winogradWeight(w, 4) // [36, I, O]
  */
