@@ -37,12 +37,14 @@ function kron(M: number[][]): { values: Float64Array; shape: [number, number] } 
 }
 
 /**
- * Whether F(4x4, 3x3) beats onnxruntime's direct Conv for these channel counts. Measured (bench/winograd.ts,
- * 2 threads): 0.5-0.7x the CPU time from 512 -> 256..512 channels, even at 256 -> 181, slower at 181 -> 128 and below.
+ * Whether F(4x4, 3x3) beats onnxruntime's direct Conv. It saves work in proportion to I*O per pixel and spends it
+ * on transforms in proportion to I + O, so it wins with wide layers: measured (bench/winograd.ts, 2 threads, CPU
+ * time) 0.5-0.65x for 512 -> 512/362 and 362 -> 256, 0.8x for 256 -> 181 (I*O/(I+O) = 106), even or slower for
+ * 181 -> 128 (75) and 128 -> 128 (64).
  * @example winogradWins(512, 362) // true
  */
 export function winogradWins(inChannels: number, outChannels: number): boolean {
-  return inChannels >= 256 && outChannels >= 256;
+  return (inChannels * outChannels) / (inChannels + outChannels) >= 100;
 }
 
 /**
