@@ -3,7 +3,8 @@
 // Written with plain ONNX ops: one Gather cuts the overlapping (m+2)^2 input tiles, the 2-D transforms are
 // Kronecker matrices applied as one MatMul each, the channel mixing is one batched MatMul over the (m+2)^2
 // transform positions, and DepthToSpace interleaves the output tiles. (Cutting the tiles channels-first with
-// strided Slices instead, which avoids both transposes, measured ~20% slower.) The weight transform only involves the weight, so onnxruntime folds it.
+// strided Slices instead, which avoids both transposes, measured ~20% slower.) The weight transform only
+// involves the weight, so onnxruntime folds it.
 import * as E from '../../engine/index.js';
 import { GraphError } from '../../errors.js';
 
