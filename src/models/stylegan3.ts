@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import * as E from '../engine/index.js';
 import { mappingNetwork } from '../nets/stylegan2/mapping.js';
 import type { GeneratorConfig3 } from '../nets/stylegan3/config.js';
-import { synthesisNetwork3 } from '../nets/stylegan3/synthesis.js';
+import { synthesisNetwork3, type WinogradMode } from '../nets/stylegan3/synthesis.js';
 import { BoundGenerator, batchOf, noiseModeOf } from './bound.js';
 import type { MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
 import { oneHot } from './stylegan2.js';
@@ -12,6 +12,8 @@ import { oneHot } from './stylegan2.js';
 export interface SynthesisGraphOptions3 extends SynthesisGraphOptions {
   /** Read the user transform from a graph input 'transform' [3, 3] (instead of `transform` values or the stored buffer). */
   transformInput?: boolean;
+  /** Winograd 3x3 convs (see SynthesisOptions3.winograd); synthesis() and graph() use 'auto', synthesisGraph 'never' by default. */
+  winograd?: WinogradMode;
 }
 
 /** The 3x3 transform matrix as 9 float32 values, checked. */
@@ -57,7 +59,7 @@ export class StyleGAN3Generator extends BoundGenerator<GeneratorConfig3> {
 
   private synthesisOf(ws: E.Tensor, o: SynthesisGraphOptions3): E.Tensor {
     const transform = o.transformInput ? E.input('transform', [3, 3]) : o.transform ? E.constant(transformValues(o.transform), [3, 3]) : undefined;
-    return synthesisNetwork3(this.config.synthesis, this.weights.scope('synthesis'), ws, { reference: o.fused, transform, features: o.features });
+    return synthesisNetwork3(this.config.synthesis, this.weights.scope('synthesis'), ws, { reference: o.fused, transform, features: o.features, winograd: o.winograd });
   }
 
   /**
@@ -65,7 +67,7 @@ export class StyleGAN3Generator extends BoundGenerator<GeneratorConfig3> {
    * @example const { bytes } = toOnnx(G.graph(1, { psi: 0.7 }));
    */
   graph(batch: number, o: MappingCallOptions & SynthesisGraphOptions3 & { classIdx?: number } = {}): { img: E.Tensor } {
-    return { img: this.synthesisOf(this.mappingGraph(batch, o).ws, o) };
+    return { img: this.synthesisOf(this.mappingGraph(batch, o).ws, { winograd: 'auto', ...o }) };
   }
 
   /**
@@ -77,7 +79,7 @@ export class StyleGAN3Generator extends BoundGenerator<GeneratorConfig3> {
     const batch = batchOf(ws.length, this.numWs * this.config.wDim, 'synthesis ws');
     noiseModeOf(o); // checked for every architecture, though StyleGAN3 has no noise inputs
     const transform = o.transform ? transformValues(o.transform) : this.storedTransform();
-    const prog = await this.programs.get(`synthesis:${batch}:${o.fused ? 'reference' : 'fast'}`, () => this.synthesisGraph(batch, { fused: o.fused, transformInput: true }));
+    const prog = await this.programs.get(`synthesis:${batch}:${o.fused ? 'reference' : 'fast'}`, () => this.synthesisGraph(batch, { fused: o.fused, transformInput: true, winograd: 'auto' }));
     return (await prog.run({ ws, transform })).img!.data;
   }
 }
