@@ -16,6 +16,6 @@ export * from './ops/sample.js';
 export { grad, backprop, zerosLike } from './autodiff.js';
 export { evaluate } from './reference.js';
 export { toOnnx, decodeOnnx, OPSET, type OnnxModel, type ParamsAs, type InputInfo, type ValueInfo } from './onnx.js';
-export { Engine, Program, ProgramCache, type EngineOptions, type OrtModule, type RandomSource, type Feed, type Output, type RunOptions } from './runtime.js';
+export { Engine, Program, ProgramCache, type EngineOptions, type OrtModule, type RandomSource, type Feed, type Output, type RunOptions, type SessionMemory } from './runtime.js';
 export { Adam, GradAccumulator, adamGraphStep, adamScalars, validateAdamOptions, type AdamOptions, type AdamGraphState } from './optim.js';
 export { argmin } from './ops/argmin.js';

@@ -174,3 +174,20 @@ describe('WebGPU-compatible emission computes the same values (checked on the CP
     await prog.dispose();
   });
 });
+
+describe('session memory settings', () => {
+  test('arena and memory pattern off reach ORT and give the same result as the defaults', async () => {
+    const { y, xv } = smallNet();
+    const seen: Record<string, unknown>[] = [];
+    const ort = engine.options.ort;
+    const spy = new E.Engine({ ...engine.options, ort: { ...ort, InferenceSession: { create: (bytes, o) => (seen.push({ ...o }), ort.InferenceSession.create(bytes, o)) } } });
+    const lean = await spy.compile({ y }, 'initializers', { arena: false, pattern: false });
+    const plain = await spy.compile({ y });
+    assert.deepEqual([seen[0]!.enableCpuMemArena, seen[0]!.enableMemPattern], [false, false]);
+    assert.deepEqual([seen[1]!.enableCpuMemArena, seen[1]!.enableMemPattern], [true, true]);
+    for (let i = 0; i < 2; i++) assert.deepEqual(Array.from((await lean.run({ x: xv })).y!.data), Array.from((await plain.run({ x: xv })).y!.data));
+    await lean.dispose();
+    await plain.dispose();
+    assert.equal(spy.liveSessions, 0);
+  });
+});

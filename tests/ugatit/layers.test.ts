@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as E from '../../src/engine/index.js';
 import { camHead, reflectionPad, upsampleNearest2x } from '../../src/nets/ugatit/layers.js';
 import { adaIln, iln, instanceNorm } from '../../src/nets/ugatit/norms.js';
-import { powerIteration, spectralNormWeight, spectralNormWeightRef } from '../../src/nets/ugatit/spectral-norm.js';
+import { powerIteration, spectralNormWeight, spectralNormWeightRef, spectralSigma } from '../../src/nets/ugatit/spectral-norm.js';
 import { assertClose, awayFromZero, checkForward, checkGrad, makeEngine, rng, uniform } from '../engine/harness.js';
 
 const engine = makeEngine();
@@ -78,4 +78,30 @@ test('spectral norm: graph weight equals the TypeScript reference; power iterati
   const wn = spectralNormWeightRef(w, u, v);
   const wv = Array.from({ length: out }, (_, o) => wn.slice(o * fan, (o + 1) * fan).reduce((s, x, k) => s + x * v[k]!, 0));
   assert.ok(Math.abs(norm(wv) - 1) < 1e-4, `normalised weight's spectral norm ${norm(wv)}`);
+});
+
+test('spectral norm on the conv output (what the discriminator does where it is smaller): same values and gradients as on the weight', async () => {
+  // u, v, W positive keep sigma away from zero; u, v are constants as in training (fed, no gradient).
+  const gens = [undefined, uniform(0.2, 1), uniform(0.2, 1), uniform(0.2, 1)];
+  const shapes = [[1, 2, 5, 5], [3, 2, 2, 2], [3], [8]];
+  const onOutput = { build: ([x, w, u, v]: E.Tensor[]) => E.div(E.conv2d(x!, w!), spectralSigma(w!, u!, v!)), shapes, gens, constInputs: [2, 3] };
+  const onWeight = { ...onOutput, build: ([x, w, u, v]: E.Tensor[]) => E.conv2d(x!, spectralNormWeight(w!, u!, v!)) };
+  await checkForward(engine, onOutput);
+  await checkGrad(engine, onOutput, 1);
+  // The two forms agree in value and in the gradients with respect to x and W.
+  const x = E.input('x', [1, 2, 5, 5]);
+  const w = E.input('w', [3, 2, 2, 2]);
+  const [u, v] = [E.input('u', [3]), E.input('v', [8])];
+  const r = rng(11);
+  const feeds = { x: Float32Array.from({ length: 50 }, () => r() * 2 - 1), w: Float32Array.from({ length: 24 }, () => 0.2 + r()), u: Float32Array.from({ length: 3 }, () => 0.2 + r()), v: Float32Array.from({ length: 8 }, () => 0.2 + r()) };
+  const weights = E.constant(Float32Array.from({ length: 48 }, () => r() - 0.5), [1, 3, 4, 4]);
+  const results = [];
+  for (const f of [onOutput, onWeight]) {
+    const y = f.build([x, w, u, v]); // [1, 3, 4, 4]
+    const [gx, gw] = E.grad(E.sum(E.mul(y, weights)), [x, w]);
+    const prog = await engine.compile({ y, gx: gx!, gw: gw! });
+    results.push(await prog.run(feeds));
+    await prog.dispose();
+  }
+  for (const k of ['y', 'gx', 'gw']) assertClose(results[0]![k]!.data, results[1]![k]!.data, 1e-5, 1e-4, k);
 });

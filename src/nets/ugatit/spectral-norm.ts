@@ -11,11 +11,18 @@ export const SN_EPS = 1e-12;
  * @example const w = spectralNormWeight(P.tensor('weight_orig'), u, v);
  */
 export function spectralNormWeight(weightOrig: E.Tensor, u: E.Tensor, v: E.Tensor): E.Tensor {
+  return E.div(weightOrig, spectralSigma(weightOrig, u, v));
+}
+
+/**
+ * spectral_norm's sigma = u . (W v), a scalar; u and v carry no gradient.
+ * @example const y = E.div(conv(x, wOrig), spectralSigma(wOrig, u, v)); // conv(x, W / sigma) without a W-sized tensor
+ */
+export function spectralSigma(weightOrig: E.Tensor, u: E.Tensor, v: E.Tensor): E.Tensor {
   const out = weightOrig.shape[0]!;
   const mat = E.reshape(weightOrig, [out, weightOrig.size / out]); // [out, in*kh*kw]
   const wv = E.matmul(mat, E.reshape(E.detach(v), [v.size, 1])); // [out, 1]
-  const sigma = E.sum(E.mul(E.reshape(E.detach(u), [out, 1]), wv)); // scalar
-  return E.div(weightOrig, sigma);
+  return E.sum(E.mul(E.reshape(E.detach(u), [out, 1]), wv)); // scalar
 }
 
 /** Reference of spectralNormWeight in plain TypeScript (float64 accumulation). */

@@ -48,6 +48,12 @@ export interface OptimizerState {
   tensors: Map<string, TensorData>;
 }
 
+/**
+ * The step programs run one after the other, each with a working set of gigabytes: without ORT's arena and
+ * memory pattern neither keeps its peak reserved while the other runs (peak RSS at 128x128: 9.7 -> 4.2 GiB).
+ */
+const STEP_MEMORY: E.SessionMemory = { arena: false, pattern: false };
+
 /** A compiled training step with its optimizer. */
 interface Step {
   graph: StepGraph;
@@ -75,7 +81,7 @@ export class UgatitTrainer {
     for (const net of UGATIT_NETS) if (!ckpt.networks[net]) throw new InputError(`training needs all six networks; the checkpoint has no ${net}`);
     const model = new UgatitModel(engine, ckpt, 'inputs');
     const adamOptions = { lr: options.lr, betas: ADAM_BETAS, weightDecay: options.weightDecay };
-    const compile = async (graph: StepGraph): Promise<Step> => ({ graph, program: await engine.compile(graph.outputs, 'inputs'), adam: new E.Adam(graph.params, adamOptions) });
+    const compile = async (graph: StepGraph): Promise<Step> => ({ graph, program: await engine.compile(graph.outputs, 'inputs', STEP_MEMORY), adam: new E.Adam(graph.params, adamOptions) });
     const d = await compile(discriminatorStep(model.weights, model.config, options.batch, options.lossWeights));
     try {
       const g = await compile(generatorStep(model.weights, model.config, options.batch, options.lossWeights));
