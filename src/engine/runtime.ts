@@ -23,6 +23,8 @@ export interface EngineOptions {
   executionProviders?: InferenceSession.SessionOptions['executionProviders'];
   /** ONNX Runtime's graph optimisation level (default 'all'); large gradient graphs compile much faster with 'disabled'. */
   graphOptimizationLevel?: InferenceSession.SessionOptions['graphOptimizationLevel'];
+  /** Writes an onnxruntime profile (JSON, per-node kernel times) per session to files named `<prefix>_<date>.json`, closed at dispose. */
+  profilePrefix?: string;
 }
 
 /** Source of the numbers for random inputs (seeded, so runs are reproducible). */
@@ -95,6 +97,7 @@ export class Program {
     if (!this.session) return;
     const s = this.session;
     this.session = null;
+    if (this.engine.profiling) s.endProfiling(); // flushes the profile file
     await s.release();
     this.engine.sessionReleased();
   }
@@ -127,6 +130,11 @@ export class Engine {
   }
 
   /** Number of ONNX Runtime sessions currently open (for leak tests). */
+  /** True when sessions write onnxruntime profiles (`profilePrefix`). */
+  get profiling(): boolean {
+    return this.options.profilePrefix !== undefined;
+  }
+
   get liveSessions(): number {
     return this.live;
   }
@@ -143,6 +151,7 @@ export class Engine {
       executionMode: 'sequential',
       intraOpNumThreads: this.options.threads ?? 0,
       interOpNumThreads: 1,
+      ...(this.options.profilePrefix ? { enableProfiling: true, profileFilePrefix: this.options.profilePrefix } : {}),
       ...(this.options.executionProviders ? { executionProviders: this.options.executionProviders } : {}),
     });
     this.live++;
