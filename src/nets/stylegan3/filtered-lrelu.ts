@@ -5,7 +5,7 @@
 // the gain folded into the up filter (lrelu(v) * g = lrelu(v * g) for g > 0).
 // Up-sampling is polyphase: one depthwise conv per output phase (onnxruntime's grouped ConvTranspose and
 // channel-multiplier convs take slow generic paths; depthwise convs do not). When down = up (most layers) the
-// down pass runs on the phases directly; otherwise they are interleaved by DepthToSpace first.
+// down pass runs on the phases directly; otherwise the x phases interleave on the small map and the y phases as rows.
 import { InputError } from '../../errors.js';
 import * as E from '../../engine/index.js';
 import { upfirdn2dRef } from '../ops/upfirdn2d.js';
