@@ -2,7 +2,8 @@
 // configs T (channel_base 32768, channel_max 512) and R (65536, 1024; 1x1 convs, radial filters) at 256x256
 // and 1024x1024, batch 1. Each network runs in its own process so that its peak RSS is its own. Besides wall
 // time it prints the process CPU time per image, which stays meaningful on a machine shared with other jobs.
-// BENCH_CONFIGS=T256,R256 selects networks; BENCH_ITERS (default 3) and BENCH_THREADS (default 2).
+// BENCH_CONFIGS=T256,R256 selects networks; BENCH_ITERS (default 3) and BENCH_THREADS (default 2); BENCH_PROFILE=<prefix>
+// writes onnxruntime profiles (per-node kernel times) of the programs to <prefix>_<date>.json.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -25,7 +26,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function runOne(name: string, threads: number, iters: number): Promise<void> {
   const cfg = configFor(name);
-  const G = new StyleGAN3Generator(createEngine({ threads }), cfg, new Weights(initialize3(generator3Specs(cfg), 0)));
+  const G = new StyleGAN3Generator(createEngine({ threads, ...(process.env.BENCH_PROFILE ? { profilePrefix: process.env.BENCH_PROFILE } : {}) }), cfg, new Weights(initialize3(generator3Specs(cfg), 0)));
   const ws = await G.mapping(zFromSeed(0, cfg.zDim), null, { psi: 0.7 });
   let t = performance.now();
   await G.synthesis(ws);

@@ -23,6 +23,8 @@ export interface EngineOptions {
   executionProviders?: InferenceSession.SessionOptions['executionProviders'];
   /** ONNX Runtime's graph optimisation level (default 'all'); large gradient graphs compile much faster with 'disabled'. */
   graphOptimizationLevel?: InferenceSession.SessionOptions['graphOptimizationLevel'];
+  /** Writes an onnxruntime profile (JSON, per-node kernel times) per session to files named `<prefix>_<date>.json`, closed at dispose. */
+  profilePrefix?: string;
 }
 
 /**
@@ -108,6 +110,7 @@ export class Program {
     if (!this.session) return;
     const s = this.session;
     this.session = null;
+    if (this.engine.profiling) s.endProfiling(); // flushes the profile file
     await s.release();
     this.engine.sessionReleased();
   }
@@ -140,6 +143,11 @@ export class Engine {
   }
 
   /** Number of ONNX Runtime sessions currently open (for leak tests). */
+  /** True when sessions write onnxruntime profiles (`profilePrefix`). */
+  get profiling(): boolean {
+    return this.options.profilePrefix !== undefined;
+  }
+
   get liveSessions(): number {
     return this.live;
   }
@@ -158,6 +166,7 @@ export class Engine {
       enableMemPattern: memory.pattern ?? true,
       intraOpNumThreads: this.options.threads ?? 0,
       interOpNumThreads: 1,
+      ...(this.options.profilePrefix ? { enableProfiling: true, profileFilePrefix: this.options.profilePrefix } : {}),
       ...(this.options.executionProviders ? { executionProviders: this.options.executionProviders } : {}),
     });
     this.live++;

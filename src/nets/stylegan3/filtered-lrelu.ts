@@ -5,7 +5,7 @@
 // the gain folded into the up filter (lrelu(v) * g = lrelu(v * g) for g > 0).
 // Up-sampling is polyphase: one depthwise conv per output phase (onnxruntime's grouped ConvTranspose and
 // channel-multiplier convs take slow generic paths; depthwise convs do not). When down = up (most layers) the
-// down pass runs on the phases directly; otherwise they are interleaved by DepthToSpace first.
+// down pass runs on the phases directly; otherwise the x phases interleave on the small map and the y phases as rows.
 import { InputError } from '../../errors.js';
 import * as E from '../../engine/index.js';
 import { upfirdn2dRef } from '../ops/upfirdn2d.js';
@@ -123,6 +123,23 @@ function upsamplePhases(x: E.Tensor, taps: Float32Array, up: number, padding: [n
 }
 
 /**
+ * The up-sampled map itself [N, C, up*Qy, up*Qx] (trailing extra rows/columns as in upsamplePhases): the x
+ * phases are interleaved first (a small map), then the y phases run on it and interleave as whole rows, which
+ * costs one pass less over the full map than DepthToSpace of the up*up phase maps.
+ */
+function upsampleInterleaved(x: E.Tensor, taps: Float32Array, up: number, padding: [number, number, number, number], scale: number): E.Tensor {
+  const [N, C, H, W] = x.shape as number[];
+  const px = polyphaseAxis(W!, taps, up, padding[0], padding[1]);
+  const py = polyphaseAxis(H!, taps, up, padding[2], padding[3]);
+  const byX = px.phases.map((p) => E.unsqueeze(conv1d(x, 3, p.k, 1, p.padL, p.padR, up * scale), 4)); // up x [N, C, H, Qx, 1]
+  const Qx = byX[0]!.shape[3]!;
+  const xi = E.reshape(E.concat(byX, 4), [N!, C!, H!, up * Qx]); // [N, C, H, up*Qx]
+  const byY = py.phases.map((p) => E.unsqueeze(conv1d(xi, 2, p.k, 1, p.padL, p.padR, up), 3)); // up x [N, C, Qy, 1, up*Qx]
+  const Qy = byY[0]!.shape[2]!;
+  return E.reshape(E.concat(byY, 3), [N!, C!, up * Qy, up * Qx]); // [N, C, up*Qy, up*Qx]
+}
+
+/**
  * The down pass applied to phase maps when down = up: output y[m] = sum_k v[up m + k] h[k] splits into one
  * correlation per phase with every up-th tap (k = up j + r), so the phases are never interleaved.
  */
@@ -168,8 +185,8 @@ export function filteredLrelu(x: E.Tensor, o: FilteredLreluOptions): E.Tensor {
       y = downsamplePhases(phases.parts.map((v) => lreluClamp(v, slope, clamp)), fd, up);
       return crop(y, outH, outW);
     }
-    // Otherwise interleave the phases (DepthToSpace of the phase maps in DCR order).
-    y = E.depthToSpace(E.concat(phases.parts, 1), up);
+    // Otherwise interleave: columns on the 4x smaller x-up-sampled map, then whole rows (block copies).
+    y = upsampleInterleaved(y, o.fu.taps, up, o.padding, gain);
   } else if (o.fu?.kind === 'separable' && up === 1) {
     y = conv1d(y, 3, Float32Array.from(o.fu.taps).reverse(), 1, px0, px1, gain);
     y = conv1d(y, 2, Float32Array.from(o.fu.taps).reverse(), 1, py0, py1, 1);
