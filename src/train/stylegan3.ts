@@ -7,19 +7,18 @@ import type { TensorData } from '../io/tensor.js';
 import type { Checkpoint, NetworkEntry } from '../models/checkpoint.js';
 import { discriminatorConfigFromKwargs, type DiscriminatorConfig } from '../nets/stylegan2/config.js';
 import { discriminatorSpecs, initialize } from '../nets/stylegan2/init.js';
-import { fullyConnected, mappingNetwork } from '../nets/stylegan2/mapping.js';
+import { mappingNetwork } from '../nets/stylegan2/mapping.js';
 import { type GeneratorConfig3, generatorConfig3FromKwargs, type LayerPlan, synthesisPlan } from '../nets/stylegan3/config.js';
-import { filteredLrelu } from '../nets/stylegan3/filtered-lrelu.js';
 import { generator3Specs, initialize3 } from '../nets/stylegan3/init.js';
 import { synthesisInput } from '../nets/stylegan3/input.js';
-import { modulatedConv2d3, storedFilter } from '../nets/stylegan3/synthesis.js';
+import { synthesisLayer as synthesisLayer3 } from '../nets/stylegan3/synthesis.js';
 import type { WeightScope } from '../nets/weights.js';
 import type { DataShape, TrainingArch, TrainingNetworks } from './arch.js';
 import { SpecGenerator, StyleGAN2TrainableDiscriminator, type TrainableGenerator } from './networks.js';
 import type { TrainingCfg, TrainingOptions } from './options.js';
 
 /** SynthesisLayer.forward in training: the input magnitude EMA is updated first when asked (update_emas). */
-function synthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.Tensor, cfg: GeneratorConfig3['synthesis'], emaUpdates?: Map<string, E.Tensor>): E.Tensor {
+function trainingSynthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.Tensor, cfg: GeneratorConfig3['synthesis'], emaUpdates?: Map<string, E.Tensor>): E.Tensor {
   let ema = P.tensor('magnitude_ema', []);
   if (emaUpdates) {
     // magnitude_cur.lerp(magnitude_ema, beta), from the detached input.
@@ -27,21 +26,7 @@ function synthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.Tensor, 
     ema = E.add(cur, E.mul(E.sub(ema, cur), cfg.magnitudeEmaBeta));
     emaUpdates.set(`${P.prefix}.magnitude_ema`, ema);
   }
-  let styles = fullyConnected(P.scope('affine'), w); // [N, in]
-  if (l.isTorgb) styles = E.mul(styles, 1 / Math.sqrt(l.inChannels * l.convKernel ** 2));
-  const weight = P.tensor('weight', [l.outChannels, l.inChannels, l.convKernel, l.convKernel]);
-  const y = modulatedConv2d3(x, weight, styles, { demodulate: !l.isTorgb, inputGain: E.rsqrt(ema) });
-  return filteredLrelu(y, {
-    fu: storedFilter(P, 'up_filter'),
-    fd: storedFilter(P, 'down_filter'),
-    b: P.tensor('bias', [l.outChannels]),
-    up: l.upFactor,
-    down: l.downFactor,
-    padding: l.padding,
-    gain: l.isTorgb ? 1 : Math.SQRT2,
-    slope: l.isTorgb ? 1 : 0.2,
-    clamp: cfg.convClamp,
-  });
+  return synthesisLayer3(P, l, x, w, cfg.convClamp, false, 'never', ema);
 }
 
 /**
@@ -71,7 +56,7 @@ export class StyleGAN3TrainableGenerator extends SpecGenerator<GeneratorConfig3>
     const plan = synthesisPlan(cfg);
     const wsList = E.split(ws, 1, new Array<number>(cfg.numLayers + 2).fill(1)).map((t) => E.squeeze(t, [1])); // numWs x [N, wDim]
     let x = synthesisInput(P.scope('input'), plan.input, wsList[0]!, P.tensor('input.transform', [3, 3]));
-    for (const l of plan.layers) x = synthesisLayer(P.scope(l.name), l, x, wsList[l.idx + 1]!, cfg, emaUpdates);
+    for (const l of plan.layers) x = trainingSynthesisLayer(P.scope(l.name), l, x, wsList[l.idx + 1]!, cfg, emaUpdates);
     return cfg.outputScale !== 1 ? E.mul(x, cfg.outputScale) : x;
   }
 }

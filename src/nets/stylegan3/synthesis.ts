@@ -74,11 +74,21 @@ export function modulatedConv2d3(x: E.Tensor, weight: E.Tensor, s: E.Tensor, o: 
 }
 
 /**
- * SynthesisLayer.forward (inference: the magnitude EMA is read, not updated).
+ * SynthesisLayer.forward: the input is scaled by rsqrt of the magnitude EMA, the stored one unless training
+ * passes the updated value (`magnitudeEma`, update_emas=True).
  * @example synthesisLayer(P.scope(l.name), l, x, w, 256)
  */
-export function synthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.Tensor, convClamp: number | null, reference = false, winograd: WinogradMode = 'never'): E.Tensor {
-  const inputGain = E.rsqrt(P.tensor('magnitude_ema', []));
+export function synthesisLayer(
+  P: WeightScope,
+  l: LayerPlan,
+  x: E.Tensor,
+  w: E.Tensor,
+  convClamp: number | null,
+  reference = false,
+  winograd: WinogradMode = 'never',
+  magnitudeEma?: E.Tensor,
+): E.Tensor {
+  const inputGain = E.rsqrt(magnitudeEma ?? P.tensor('magnitude_ema', []));
   let styles = fullyConnected(P.scope('affine'), w); // [N, in]
   if (l.isTorgb) styles = E.mul(styles, 1 / Math.sqrt(l.inChannels * l.convKernel ** 2));
   const weight = P.tensor('weight', [l.outChannels, l.inChannels, l.convKernel, l.convKernel]);
