@@ -3,31 +3,16 @@
 // (the start), the 32x32 fade-in and 64x64 fully grown. Times Gmain, Dmain and Dreg (R1 every 16) per run and
 // prints the schedule-weighted rate: the grown networks only run the levels shown so far.
 import { createEngine } from '../src/node.js';
+import { arg, noiseData } from './train-common.js';
 import { trainingArch } from '../src/train/arch.js';
 import type { Phase } from '../src/train/loss.js';
-import { Trainer, type TrainingData } from '../src/train/loop.js';
+import { Trainer } from '../src/train/loop.js';
 import { defaultTrainingOptions } from '../src/train/options.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const steps = arg('steps', 3);
 const threads = arg('threads', 2);
 const R = arg('res', 64);
 const batch = arg('batch', 8);
-
-/** Random RGB images (the rate does not depend on content). */
-function noiseData(n: number): TrainingData {
-  return {
-    size: n,
-    resolution: R,
-    channels: 3,
-    labelDim: 0,
-    image: async (i) => Uint8Array.from({ length: 3 * R * R }, (_, k) => (i * 7919 + k * 104729) % 251),
-    label: () => new Float32Array(0),
-  };
-}
 
 const engine = createEngine({ threads });
 // 1-kimg phases: 8x8 from 0, 16x16 fades in at 1-2 kimg, 32x32 at 3-4, 64x64 at 5-6 and is alone from 6.
@@ -35,7 +20,7 @@ const options = { ...defaultTrainingOptions('stylegan1', batch, 10), cbase: arg(
 const arch = trainingArch('stylegan1');
 console.log(`StyleGAN (v1) ${R}x${R}, channel_base ${options.cbase} (fmap_base ${options.cbase / 2}), batch ${batch}, ${threads} threads, ${steps} steps per level after compiling`);
 for (const [what, curNimg] of [['8x8 (lod 3)', 0], ['32x32 fading in (lod 1.5)', 3500], ['64x64 (lod 0)', 6000]] as const) {
-  const data = noiseData(64);
+  const data = noiseData(64, R);
   const trainer = new Trainer({ engine, arch, data, options, networks: arch.create(options, data), counters: { curNimg, tick: 1, batchIdx: 16, tickStartNimg: curNimg, plMean: 0 } });
   try {
     const t = performance.now();

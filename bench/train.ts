@@ -4,35 +4,19 @@
 // first `--steps` steps (step 0 runs all four) and prints the schedule-weighted rate, and the wall-clock rate.
 // Official reference (../shared/ENGINE.md class of machine, PyTorch CPU): about 1 img/s, without path length.
 import { createEngine } from '../src/node.js';
+import { arg, noiseData } from './train-common.js';
 import type { Phase } from '../src/train/loss.js';
-import type { TrainingData } from '../src/train/loop.js';
 import { defaultTrainingOptions } from '../src/train/options.js';
 import { createTrainer } from '../src/train/run.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const steps = arg('steps', 5);
 const threads = arg('threads', 2);
 const R = arg('res', 64);
 const batch = arg('batch', 8);
 
-/** Random RGB images (the rate does not depend on content). */
-function noiseData(n: number): TrainingData {
-  return {
-    size: n,
-    resolution: R,
-    channels: 3,
-    labelDim: 0,
-    image: async (i) => Uint8Array.from({ length: 3 * R * R }, (_, k) => (i * 7919 + k * 104729) % 251),
-    label: () => new Float32Array(0),
-  };
-}
-
 const engine = createEngine({ threads });
 const options = { ...defaultTrainingOptions('stylegan2', batch, 1), cbase: arg('cbase', 8192), aug: 'noaug' as const, kimg: 1e6 };
-const trainer = createTrainer(engine, noiseData(64), options);
+const trainer = createTrainer(engine, noiseData(64, R), options);
 try {
   let t = performance.now();
   await trainer.prepare();
