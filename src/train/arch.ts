@@ -4,7 +4,7 @@ import { CheckpointError, InputError } from '../errors.js';
 import type { Checkpoint, NetworkEntry } from '../models/checkpoint.js';
 import { discriminatorConfigFromKwargs, generatorConfigFromKwargs, type DiscriminatorConfig, type GeneratorConfig } from '../nets/stylegan2/config.js';
 import { discriminatorSpecs, generatorSpecs, initialize } from '../nets/stylegan2/init.js';
-import { StyleGAN2TrainableDiscriminator, StyleGAN2TrainableGenerator, type TrainableDiscriminator, type TrainableGenerator } from './networks.js';
+import { StyleGAN2TrainableDiscriminator, StyleGAN2TrainableGenerator, type TrainableDiscriminator, type TrainableGenerator, trainingCheckpoint } from './networks.js';
 import type { TrainingCfg, TrainingOptions } from './options.js';
 import { stylegan3Arch } from './stylegan3.js';
 import { type ProgressiveGrowing, STYLEGAN1_ARCH } from './stylegan1.js';
@@ -74,18 +74,7 @@ export const STYLEGAN2_ARCH: TrainingArch = {
     };
   },
   toCheckpoint(nets) {
-    const G = nets.G as StyleGAN2TrainableGenerator;
-    const Ge = nets.G_ema as StyleGAN2TrainableGenerator;
-    const D = nets.D as StyleGAN2TrainableDiscriminator;
-    return {
-      arch: 'stylegan2',
-      format: 'stylelab',
-      networks: {
-        G: { kind: 'generator', arch: 'stylegan2', config: G.config, tensors: G.tensors() },
-        G_ema: { kind: 'generator', arch: 'stylegan2', config: Ge.config, tensors: Ge.tensors() },
-        D: { kind: 'discriminator', arch: 'stylegan2', config: D.config, tensors: D.tensors() },
-      },
-    };
+    return trainingCheckpoint('stylegan2', 'stylegan2', nets as { G: StyleGAN2TrainableGenerator; G_ema: StyleGAN2TrainableGenerator; D: StyleGAN2TrainableDiscriminator });
   },
 };
 

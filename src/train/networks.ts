@@ -9,6 +9,7 @@ import { mappingNetwork } from '../nets/stylegan2/mapping.js';
 import { type NoiseMode, synthesisNetwork } from '../nets/stylegan2/synthesis.js';
 import { Weights } from '../nets/weights.js';
 import type { GeneratorDims } from '../models/bound.js';
+import type { Checkpoint } from '../models/checkpoint.js';
 
 /** A network whose tensors are Parameters (fed at run time, so one compiled graph serves every step). */
 export interface TrainableNetwork {
@@ -151,4 +152,24 @@ export class StyleGAN2TrainableDiscriminator extends SpecNetwork implements Trai
   forward(img: E.Tensor, c: E.Tensor | null): E.Tensor {
     return discriminator(this.config, this.weights.scope(''), img, c);
   }
+}
+
+/** A trained network as a checkpoint entry needs it: its configuration and current tensors. */
+interface Configured {
+  readonly config: object;
+  tensors(): Map<string, TensorData>;
+}
+
+/**
+ * A checkpoint (our format) of a run's current tensors: G and G_ema of architecture `arch`, D of `dArch`.
+ * @example const ckpt = trainingCheckpoint('stylegan3', 'stylegan2', nets);
+ */
+export function trainingCheckpoint(arch: Checkpoint['arch'], dArch: string, nets: { G: Configured; G_ema: Configured; D: Configured }): Checkpoint {
+  const entry = (kind: 'generator' | 'discriminator', a: string, n: Configured) => ({ kind, arch: a, config: n.config, tensors: n.tensors() });
+  // The entry types tie each arch to its config type; the networks here carry exactly those pairs.
+  return {
+    arch,
+    format: 'stylelab',
+    networks: { G: entry('generator', arch, nets.G), G_ema: entry('generator', arch, nets.G_ema), D: entry('discriminator', dArch, nets.D) },
+  } as Checkpoint;
 }

@@ -19,7 +19,7 @@ import { synthesisNetwork1 } from '../nets/stylegan1/synthesis.js';
 import { initialize } from '../nets/stylegan2/init.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
 import type { TrainingArch } from './arch.js';
-import { SpecGenerator, SpecNetwork, type TrainableDiscriminator, type TrainableGenerator } from './networks.js';
+import { SpecGenerator, SpecNetwork, type TrainableDiscriminator, type TrainableGenerator, trainingCheckpoint } from './networks.js';
 import type { TrainingOptions } from './options.js';
 
 /**
@@ -262,15 +262,7 @@ export function styleGAN1NetworksFromCheckpoint(ckpt: Checkpoint, curNimg = 0, s
  * @example saveStylelabModel(styleGAN1Checkpoint(nets), 'runs/00000/network-snapshot-000010');
  */
 export function styleGAN1Checkpoint(nets: { G: StyleGAN1TrainableGenerator; G_ema: StyleGAN1TrainableGenerator; D: StyleGAN1TrainableDiscriminator }): Checkpoint {
-  return {
-    arch: 'stylegan1',
-    format: 'stylelab',
-    networks: {
-      G: { kind: 'generator', arch: 'stylegan1', config: nets.G.config, tensors: nets.G.tensors() },
-      G_ema: { kind: 'generator', arch: 'stylegan1', config: nets.G_ema.config, tensors: nets.G_ema.tensors() },
-      D: { kind: 'discriminator', arch: 'stylegan1', config: nets.D.config, tensors: nets.D.tensors() },
-    },
-  };
+  return trainingCheckpoint('stylegan1', 'stylegan1', nets);
 }
 
 /** The schedule of a run: its phases (official: 600 + 600 kimg from 8x8) with its learning rates as the base rates. */

@@ -14,7 +14,7 @@ import { synthesisInput } from '../nets/stylegan3/input.js';
 import { synthesisLayer as synthesisLayer3 } from '../nets/stylegan3/synthesis.js';
 import type { WeightScope } from '../nets/weights.js';
 import type { DataShape, TrainingArch, TrainingNetworks } from './arch.js';
-import { SpecGenerator, StyleGAN2TrainableDiscriminator, type TrainableGenerator } from './networks.js';
+import { SpecGenerator, StyleGAN2TrainableDiscriminator, type TrainableGenerator, trainingCheckpoint } from './networks.js';
 import type { TrainingCfg, TrainingOptions } from './options.js';
 
 /** SynthesisLayer.forward in training: the input magnitude EMA is updated first when asked (update_emas). */
@@ -116,18 +116,7 @@ export function stylegan3Arch(cfg: 'stylegan3-t' | 'stylegan3-r'): TrainingArch 
       };
     },
     toCheckpoint(nets): Checkpoint {
-      const G = nets.G as StyleGAN3TrainableGenerator;
-      const Ge = nets.G_ema as StyleGAN3TrainableGenerator;
-      const D = nets.D as StyleGAN2TrainableDiscriminator;
-      return {
-        arch: 'stylegan3',
-        format: 'stylelab',
-        networks: {
-          G: { kind: 'generator', arch: 'stylegan3', config: G.config, tensors: G.tensors() },
-          G_ema: { kind: 'generator', arch: 'stylegan3', config: Ge.config, tensors: Ge.tensors() },
-          D: { kind: 'discriminator', arch: 'stylegan2', config: D.config, tensors: D.tensors() },
-        },
-      } as Checkpoint;
+      return trainingCheckpoint('stylegan3', 'stylegan2', nets as { G: StyleGAN3TrainableGenerator; G_ema: StyleGAN3TrainableGenerator; D: StyleGAN2TrainableDiscriminator });
     },
   };
 }
