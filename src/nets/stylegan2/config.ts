@@ -2,6 +2,7 @@
 // with defaults from training/networks_stylegan2.py and validation.
 import { CheckpointError } from '../../errors.js';
 import { type Activation, checkActivation } from '../ops/bias-act.js';
+import { clampValue, int, validateGeneratorDims } from '../config-checks.js';
 
 export interface MappingConfig {
   zDim: number; // input latent (z) dimensionality, 0 = none
@@ -102,18 +103,11 @@ function num(v: unknown, name: string, fallback?: number): number {
 const numOrNull = (v: unknown, name: string, fallback: number | null): number | null => (v === undefined ? fallback : v === null ? null : num(v, name));
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-/** Checks an integer field against bounds, naming it. */
-function int(v: unknown, name: string, lo: number, hi: number): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new CheckpointError(`${name} must be an integer in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
-}
 function nullableInt(v: unknown, name: string, lo: number, hi: number): void {
   if (v !== null) int(v, name, lo, hi);
 }
 function filterTaps(v: unknown, name: string): void {
   if (!Array.isArray(v) || v.length < 1 || v.length > 16 || !v.every((t) => typeof t === 'number' && Number.isFinite(t))) throw new CheckpointError(`${name} must be a list of 1-16 numbers, got ${JSON.stringify(v)}`);
-}
-function clampValue(v: unknown): void {
-  if (v !== null && !(typeof v === 'number' && v >= 0)) throw new CheckpointError(`conv_clamp must be a non-negative number or null, got ${JSON.stringify(v)}`);
 }
 function mappingFields(m: Omit<MappingConfig, 'zDim' | 'cDim' | 'wDim' | 'numWs'>, where: string): void {
   int(m.numLayers, `${where} num_layers`, 1, 64);
@@ -125,15 +119,8 @@ function mappingFields(m: Omit<MappingConfig, 'zDim' | 'cDim' | 'wDim' | 'numWs'
 
 /** Validates a generator configuration (types, sane bounds, resolution a power of two >= 4). */
 export function validateGeneratorConfig(c: GeneratorConfig): GeneratorConfig {
-  if (typeof c !== 'object' || c === null || typeof c.mapping !== 'object' || typeof c.synthesis !== 'object' || !c.mapping || !c.synthesis) throw new CheckpointError('generator configuration must have mapping and synthesis sections');
-  int(c.imgResolution, 'img_resolution', 4, 8192);
-  if (!Number.isInteger(Math.log2(c.imgResolution))) throw new CheckpointError(`img_resolution must be a power of two >= 4, got ${c.imgResolution}`);
-  int(c.zDim, 'z_dim', 0, 65536);
-  int(c.cDim, 'c_dim', 0, 1 << 20);
-  int(c.wDim, 'w_dim', 1, 65536);
-  int(c.imgChannels, 'img_channels', 1, 16);
+  validateGeneratorDims(c, 0);
   const s = c.synthesis;
-  if (s.wDim !== c.wDim || s.imgResolution !== c.imgResolution || s.imgChannels !== c.imgChannels) throw new CheckpointError('synthesis w_dim, img_resolution and img_channels must equal the generator\'s');
   int(s.channelBase, 'channel_base', 1, 1 << 24);
   int(s.channelMax, 'channel_max', 1, 65536);
   int(s.numFp16Res, 'num_fp16_res', 0, 16);

@@ -2,6 +2,7 @@
 // our names, defaults, validation, and the per-layer plan that SynthesisNetwork.__init__ derives from them
 // (cutoffs, stopbands, sampling rates, sizes, channels, filters and paddings).
 import { CheckpointError } from '../../errors.js';
+import { clampValue, int, validateGeneratorDims } from '../config-checks.js';
 import type { MappingConfig } from '../stylegan2/config.js';
 import { designLowpassFilter, filterTaps, type LowpassFilter } from './filters.js';
 
@@ -197,9 +198,6 @@ function num(v: unknown, name: string, fallback?: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new CheckpointError(`init_kwargs '${name}' must be a number, got ${JSON.stringify(v)}`);
   return v;
 }
-function int(v: unknown, name: string, lo: number, hi: number): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new CheckpointError(`${name} must be an integer in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
-}
 function positive(v: unknown, name: string, hi = 1e6): void {
   if (typeof v !== 'number' || !(v > 0) || !(v <= hi)) throw new CheckpointError(`${name} must be a positive number up to ${hi}, got ${JSON.stringify(v)}`);
 }
@@ -210,15 +208,8 @@ const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object'
  * @example validateGeneratorConfig3(JSON.parse(text).config.G_ema.config)
  */
 export function validateGeneratorConfig3(c: GeneratorConfig3): GeneratorConfig3 {
-  if (typeof c !== 'object' || c === null || typeof c.mapping !== 'object' || typeof c.synthesis !== 'object' || !c.mapping || !c.synthesis) throw new CheckpointError('generator configuration must have mapping and synthesis sections');
-  int(c.imgResolution, 'img_resolution', 4, 8192);
-  if (!Number.isInteger(Math.log2(c.imgResolution))) throw new CheckpointError(`img_resolution must be a power of two, got ${c.imgResolution}`);
-  int(c.zDim, 'z_dim', 1, 65536);
-  int(c.cDim, 'c_dim', 0, 1 << 20);
-  int(c.wDim, 'w_dim', 1, 65536);
-  int(c.imgChannels, 'img_channels', 1, 16);
+  validateGeneratorDims(c, 1);
   const s = c.synthesis;
-  if (s.wDim !== c.wDim || s.imgResolution !== c.imgResolution || s.imgChannels !== c.imgChannels) throw new CheckpointError("synthesis w_dim, img_resolution and img_channels must equal the generator's");
   int(s.channelBase, 'channel_base', 1, 1 << 24);
   int(s.channelMax, 'channel_max', 1, 65536);
   int(s.numLayers, 'num_layers', 1, 64);
@@ -234,7 +225,7 @@ export function validateGeneratorConfig3(c: GeneratorConfig3): GeneratorConfig3 
   int(s.filterSize, 'filter_size', 1, 16);
   int(s.lreluUpsampling, 'lrelu_upsampling', 1, 8);
   if (typeof s.useRadialFilters !== 'boolean') throw new CheckpointError(`use_radial_filters must be true or false, got ${JSON.stringify(s.useRadialFilters)}`);
-  if (s.convClamp !== null && !(typeof s.convClamp === 'number' && s.convClamp >= 0)) throw new CheckpointError(`conv_clamp must be a non-negative number or null, got ${JSON.stringify(s.convClamp)}`);
+  clampValue(s.convClamp);
   const plan = synthesisPlan(s);
   for (const l of plan.layers) {
     if (!(l.inChannels >= 1) || !(l.outChannels >= 1)) throw new CheckpointError(`layer ${l.name} would have no channels (channel_base ${s.channelBase})`);
