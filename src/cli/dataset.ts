@@ -1,5 +1,6 @@
 // `stylelab dataset`: a training data set zip from a folder or zip of images, as NVIDIA's dataset_tool.py.
 import { type ConvertDatasetResult, convertDataset, type DatasetTransform } from '../data/dataset-tool.js';
+import { parseBackground } from '../data/decode.js';
 import { InputError } from '../errors.js';
 import { parseIndex } from './options.js';
 import { type Progress, progress, warn } from './session.js';
@@ -12,6 +13,7 @@ export interface DatasetArgs {
   transform?: string;
   skipBad?: boolean;
   max?: string;
+  background?: string;
 }
 
 const TRANSFORMS: readonly DatasetTransform[] = ['center-crop', 'center-crop-wide'];
@@ -37,6 +39,7 @@ export async function runDataset(a: DatasetArgs): Promise<string> {
     throw new InputError(`--transform must be one of ${TRANSFORMS.join(', ')}, got '${a.transform}'`);
   }
   const maxImages = a.max === undefined ? undefined : parseIndex(a.max, '--max');
+  const background = a.background === undefined ? undefined : parseBackground(a.background);
   let bar: Progress | null = null; // made once the number of images is known
   const onImage = (_done: number, total: number): void => {
     bar ??= progress(total, 'converting');
@@ -44,7 +47,7 @@ export async function runDataset(a: DatasetArgs): Promise<string> {
   };
   let r: ConvertDatasetResult;
   try {
-    r = await convertDataset({ source: a.source, dest: a.dest, resolution, transform: a.transform as DatasetTransform | undefined, skipBad: !!a.skipBad, maxImages, onImage });
+    r = await convertDataset({ source: a.source, dest: a.dest, resolution, transform: a.transform as DatasetTransform | undefined, skipBad: !!a.skipBad, maxImages, background, onImage });
   } finally {
     (bar as Progress | null)?.stop();
   }

@@ -151,6 +151,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--transform <t>', 'center-crop or center-crop-wide (default: none; images must then be square and all the same size)')
     .option('--skip-bad', 'leave out bad images (listed as warnings) instead of failing')
     .option('--max <n>', 'convert at most n images')
+    .option('--background <color>', 'composite transparent images onto white, black or #rrggbb (default: refuse them)')
     .action(async (opts, cmd: Command) => {
       globals(cmd);
       print(await runDataset(opts));
@@ -233,6 +234,8 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--cbase <n>', 'capacity multiplier (channel_base) (default: 32768)')
     .option('--cmax <n>', 'max feature maps (channel_max) (default: 512)')
     .option('--map-depth <n>', 'mapping network depth (default: 8 stylegan2, 2 stylegan3)')
+    .option('--z-dim <n>', 'latent z dimension (default: 512)')
+    .option('--w-dim <n>', 'intermediate latent w dimension (default: 512)')
     .option('--mbstd-group <n>', 'minibatch-stddev group size (default: 4)')
     .option('--metrics <list>', 'metrics at snapshots: swd or none (default: none)')
     .option('--lod-kimg <n>', 'stylegan1: kimg per resolution, then as many to fade the next in (default: 600)')

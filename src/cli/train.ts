@@ -33,6 +33,8 @@ export interface TrainArgs {
   cbase?: string;
   cmax?: string;
   mapDepth?: string;
+  zDim?: string;
+  wDim?: string;
   mbstdGroup?: string;
   metrics?: string;
   /** StyleGAN (v1): kimg per progressive phase (each resolution shown this long, then the next faded in this long). */
@@ -82,6 +84,8 @@ export function trainingOptionsFrom(a: TrainArgs, resume: ResumeSource | null): 
   if (a.cbase !== undefined) o.cbase = parseIndex(a.cbase, '--cbase');
   if (a.cmax !== undefined) o.cmax = parseIndex(a.cmax, '--cmax');
   if (a.mapDepth !== undefined) o.mapDepth = parseIndex(a.mapDepth, '--map-depth');
+  if (a.zDim !== undefined) o.zDim = parseIndex(a.zDim, '--z-dim');
+  if (a.wDim !== undefined) o.wDim = parseIndex(a.wDim, '--w-dim');
   if (a.mbstdGroup !== undefined) o.mbstdGroup = parseIndex(a.mbstdGroup, '--mbstd-group');
   if (a.lodKimg !== undefined) {
     if (o.cfg !== 'stylegan1') throw new InputError('--lod-kimg applies to --cfg stylegan1 (progressive growing) only');

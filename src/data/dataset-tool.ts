@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import { type ImageArchive, openImageArchive } from './archive.js';
 import { isPowerOfTwo } from './dataset.js';
-import { type DecodedImage, decodeImage } from './decode.js';
+import { type DecodedImage, decodeImage, type Rgb } from './decode.js';
 import { type LabelValue, labelDimOf, listSome, matchLabels, parseDatasetJson } from './labels.js';
 import { ZipWriter } from './zip-writer.js';
 
@@ -25,6 +25,8 @@ export interface ConvertDatasetOptions {
   transform?: DatasetTransform;
   /** Leave bad files out (and return them) instead of failing. */
   skipBad?: boolean;
+  /** Composite transparent images onto this colour (default: refuse them). */
+  background?: Rgb;
   /** Convert at most this many images (the first ones in order). */
   maxImages?: number;
   /** Called after each source image (for a progress bar). */
@@ -77,9 +79,11 @@ export async function transformImage(img: DecodedImage, transform: DatasetTransf
     if (w < width || ch < height) throw new InputError(`${w}x${h} is too small for center-crop-wide to ${width}x${height}`);
     region = { left: 0, top: Math.floor((h - ch) / 2), width: w, height: ch };
   }
-  const { data, info } = await sharp(img.data, { raw: { width: w, height: h, channels: channels as 1 | 3 } })
+  let resized = sharp(img.data, { raw: { width: w, height: h, channels: channels as 1 | 3 } })
     .extract(region)
-    .resize(width, height, { kernel: 'lanczos3', fit: 'fill' })
+    .resize(width, height, { kernel: 'lanczos3', fit: 'fill' });
+  if (channels === 1) resized = resized.toColourspace('b-w'); // sharp would expand one channel to sRGB
+  const { data, info } = await resized
     .raw()
     .toBuffer({ resolveWithObject: true });
   let pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -208,7 +212,7 @@ async function prepare(
 ): Promise<{ img: DecodedImage; png: Uint8Array } | { reason: string }> {
   if (labels && !labels.has(name)) return { reason: 'no label in dataset.json' };
   try {
-    let img = await decodeImage(await archive.read(name), name);
+    let img = await decodeImage(await archive.read(name), name, o.background);
     if (o.transform && out) img = await transformImage(img, o.transform, out.width, out.height);
     return { img, png: await encodePng(img) };
   } catch (e) {

@@ -1,5 +1,6 @@
 // Image decoding for data sets (sharp): uint8 pixels as the official code sees them through PIL, grayscale kept
-// as 1 channel, an alpha channel dropped when fully opaque and refused otherwise (no silent compositing).
+// as 1 channel, an alpha channel dropped when fully opaque and otherwise refused, unless a background colour is
+// given to composite it onto (never silently).
 import sharp, { type OutputInfo } from 'sharp';
 import { InputError } from '../errors.js';
 
@@ -26,18 +27,38 @@ export function dropOpaqueAlpha(hwc: Uint8Array, channels: number): Uint8Array |
   return out;
 }
 
+/** An sRGB colour, 0-255 per channel. */
+export type Rgb = readonly [number, number, number];
+
 /**
- * Decodes an image file's bytes; errors name the file (`name`) and say what is wrong.
+ * `--background white|black|#rrggbb` as an RGB triple.
+ * @example parseBackground('white') // [255, 255, 255]
+ */
+export function parseBackground(text: string): Rgb {
+  const named: Record<string, Rgb> = { white: [255, 255, 255], black: [0, 0, 0] };
+  const t = text.trim().toLowerCase();
+  if (named[t]) return named[t];
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/.exec(t);
+  if (!m) throw new InputError(`--background must be white, black or #rrggbb, got '${text}'`);
+  return [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)];
+}
+
+/**
+ * Decodes an image file's bytes; errors name the file (`name`) and say what is wrong. With `background`,
+ * transparent pixels are composited onto that colour (sharp's flatten) instead of being refused, and the
+ * result is RGB.
  * @example const { data, width, height, channels } = await decodeImage(bytes, 'cats/0001.png');
  */
-export async function decodeImage(bytes: Uint8Array, name: string): Promise<DecodedImage> {
+export async function decodeImage(bytes: Uint8Array, name: string, background?: Rgb): Promise<DecodedImage> {
   let data: Buffer;
   let info: OutputInfo;
   try {
-    const image = sharp(bytes, { failOn: 'error' });
+    let image = sharp(bytes, { failOn: 'error' });
     const meta = await image.metadata();
     // sharp would expand grayscale to RGB: keep it as one channel (plus alpha), as PIL's 'L'/'LA' modes.
-    const gray = meta.space === 'b-w' || meta.space === 'grey16';
+    // Composited images are RGB whatever the source (the background is a colour).
+    const gray = !background && (meta.space === 'b-w' || meta.space === 'grey16');
+    if (background && meta.hasAlpha) image = image.flatten({ background: { r: background[0], g: background[1], b: background[2] } });
     ({ data, info } = await (gray ? image.toColourspace('b-w') : image.toColourspace('srgb')).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
   } catch (e) {
     throw new InputError(`${name}: cannot decode the image (${(e as Error).message.split('\n')[0]})`);
@@ -46,7 +67,7 @@ export async function decodeImage(bytes: Uint8Array, name: string): Promise<Deco
   let channels = info.channels;
   if (channels === 2 || channels === 4) {
     const opaque = dropOpaqueAlpha(pixels, channels);
-    if (!opaque) throw new InputError(`${name}: the image has transparent pixels (only RGB or grayscale images, or fully opaque alpha, are accepted)`);
+    if (!opaque) throw new InputError(`${name}: the image has transparent pixels (only RGB or grayscale images, or fully opaque alpha, are accepted; --background white composites them)`);
     pixels = opaque;
     channels -= 1;
   }
