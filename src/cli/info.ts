@@ -45,6 +45,7 @@ export interface CheckpointInfo {
   arch: 'StyleGAN2' | 'StyleGAN3' | 'StyleGAN';
   networks: Partial<Record<NetworkRole, NetworkInfo>>;
   training_set_kwargs?: Record<string, unknown>;
+  training?: Checkpoint['training'];
 }
 
 function networkInfo(net: NetworkEntry): NetworkInfo {
@@ -83,7 +84,7 @@ export function checkpointInfo(ckpt: Checkpoint, file: string): CheckpointInfo {
     const net = ckpt.networks[role];
     if (net) networks[role] = networkInfo(net);
   }
-  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan3' ? 'StyleGAN3' : ckpt.arch === 'stylegan1' ? 'StyleGAN' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}) };
+  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan3' ? 'StyleGAN3' : ckpt.arch === 'stylegan1' ? 'StyleGAN' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}), ...(ckpt.training ? { training: ckpt.training } : {}) };
 }
 
 const FORMATS: Record<Checkpoint['format'], string> = {
@@ -94,9 +95,16 @@ const FORMATS: Record<Checkpoint['format'], string> = {
 const grouped = (n: number) => n.toLocaleString('en-US');
 const channelsText = (n: number) => `${n}${n === 1 ? ' (grayscale)' : n === 3 ? ' (RGB)' : n === 4 ? ' (RGBA)' : ''}`;
 
+/** 'by stylelab train (stylegan2), 1200.0 kimg on emoji-noto-32.zip (285 images, 32x32, x-flips)'. */
+function trainedText(t: NonNullable<CheckpointInfo['training']>): string {
+  const d = t.dataset ? ` on ${t.dataset.name} (${t.dataset.images} images, ${t.dataset.resolution}x${t.dataset.resolution}${t.dataset.mirror ? ', x-flips' : ''})` : '';
+  return `by ${t.tool} (${t.cfg}), ${t.kimg.toFixed(t.kimg < 10 ? 3 : 1)} kimg${d}`;
+}
+
 /** The text `stylelab info` prints: aligned `key: value` lines, one block per network. */
 export function formatInfo(info: CheckpointInfo): string {
   const lines = [`file:          ${info.file}`, `format:        ${FORMATS[info.format]}`, `architecture:  ${info.arch}`, `networks:      ${Object.keys(info.networks).join(', ')}`];
+  if (info.training) lines.push(`trained:       ${trainedText(info.training)}`);
   for (const [role, n] of Object.entries(info.networks) as [NetworkRole, NetworkInfo][]) {
     const rows: [string, string][] = [['resolution', `${n.resolution} (${n.resolution}x${n.resolution})`], ['channels', channelsText(n.channels)]];
     if (n.kind === 'generator') rows.push(['z_dim', String(n.z_dim)], ['w_dim', String(n.w_dim)], ['num_ws', String(n.num_ws)]);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { runConvert } from './convert.js';
 import { runDataset } from './dataset.js';
+import { DEFAULT_MODEL, defaultNetwork } from './default-model.js';
 import { runDrag } from './drag.js';
 import { runExport } from './export.js';
 import { runGenerate } from './generate.js';
@@ -36,6 +37,10 @@ const print = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
 
+const NETWORK_HELP = `network .pkl or stylelab model folder (default: the bundled ${DEFAULT_MODEL})`;
+/** Commander's options with --network filled in by the bundled default model when absent. */
+const withNetwork = <T extends { network?: string }>(opts: T): T & { network: string } => ({ ...opts, network: opts.network ?? defaultNetwork() });
+
 const NOISE_HELP = 'noise inputs: const (stored noise), random or none';
 const TRUNC_HELP = 'truncation psi';
 
@@ -57,7 +62,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
   program
     .command('generate')
     .description("images for a list of seeds, as NVIDIA's gen_images.py (DIR/seed0000.png, ...)")
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .option('--network <path>', NETWORK_HELP)
     .requiredOption('--seeds <list>', 'seeds, e.g. 0-3,7')
     .option('--trunc <psi>', TRUNC_HELP, '1')
     .option('--trunc-cutoff <n>', 'truncate only the first n ws (default: all)')
@@ -66,12 +71,12 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--outdir <dir>', 'output folder', 'out')
     .option('--translate <x,y>', 'StyleGAN3 only: translate the input, e.g. 0.25,-0.1')
     .option('--rotate <deg>', 'StyleGAN3 only: rotate the input by this many degrees')
-    .action(async (opts, cmd: Command) => print(await runGenerate(opts, globals(cmd))));
+    .action(async (opts, cmd: Command) => print(await runGenerate(withNetwork(opts), globals(cmd))));
 
   program
     .command('style-mix')
     .description("a style-mixing grid, as NVIDIA's style_mixing.py (DIR/{row}-{col}.png and DIR/grid.png)")
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .option('--network <path>', NETWORK_HELP)
     .requiredOption('--rows <list>', 'row seeds, e.g. 85,100')
     .requiredOption('--cols <list>', 'column seeds, e.g. 55,821')
     .option('--styles <list>', 'layers (ws) taken from the column seed', '0-6')
@@ -79,12 +84,12 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--class <n>', 'class index (conditional networks only)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
     .requiredOption('--outdir <dir>', 'output folder')
-    .action(async (opts, cmd: Command) => print(await runStyleMix(opts, globals(cmd))));
+    .action(async (opts, cmd: Command) => print(await runStyleMix(withNetwork(opts), globals(cmd))));
 
   program
     .command('video')
     .description("a looping latent interpolation video, as NVIDIA's gen_video.py (.mp4 through ffmpeg, or .gif)")
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .option('--network <path>', NETWORK_HELP)
     .requiredOption('--seeds <list>', 'keyframe seeds, e.g. 0-31 (cycled to fill grid x keyframes)')
     .option('--shuffle-seed <n>', 'shuffle the seeds with this seed (as gen_video.py)')
     .option('--grid <WxH>', 'grid of videos, e.g. 4x2', '1x1')
@@ -96,7 +101,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--bitrate <rate>', 'MP4 bit rate', '12M')
     .option('--batch <n>', 'frames per synthesis call (default: up to 8 images of 256x256 a call)')
     .requiredOption('--output <file>', 'the .mp4 or .gif to write')
-    .action(async (opts, cmd: Command) => print(await runVideo(opts, globals(cmd))));
+    .action(async (opts, cmd: Command) => print(await runVideo(withNetwork(opts), globals(cmd))));
 
   program
     .command('info')
@@ -171,7 +176,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
   program
     .command('drag')
     .description('DragGAN: move handle points to targets (DIR/start.png, final.png, trajectory.gif, w.npy, steps.json)')
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .option('--network <path>', NETWORK_HELP)
     .option('--seed <n>', 'start from this seed (z as numpy RandomState(seed).randn)')
     .option('--latent <file>', 'start from a latent: .npy, projected_w.npz or a stylelab latent .json')
     .option('--trunc <psi>', TRUNC_HELP, '0.7')
@@ -184,7 +189,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', '12')
     .option('--max-steps <n>', 'step budget', '200')
     .requiredOption('--outdir <dir>', 'output folder')
-    .action(async (opts, cmd: Command) => print(await runDrag(opts, globals(cmd))));
+    .action(async (opts, cmd: Command) => print(await runDrag(withNetwork(opts), globals(cmd))));
 
   program
     .command('train-ugatit')

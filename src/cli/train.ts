@@ -1,5 +1,6 @@
 // `stylelab train`: NVlabs stylegan3 train.py's options over the TypeScript training loop. Every option is checked
 // before anything is loaded; the run writes into --outdir (reals.png, fakes*.png, network-snapshot-*/, stats.jsonl).
+import { basename } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { openDataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
@@ -122,6 +123,7 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
       data,
       options,
       outdir: a.outdir,
+      datasetName: basename(a.data.replace(/[/\\]+$/, '')),
       resume: resume ?? undefined,
       onStep: (t) => bar?.update(t.counters.curNimg, { kimg: kimgText(t.counters.curNimg / 1000), speed: ((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2), p: t.augmentP.toFixed(3) }),
       onTick: (r) => {

@@ -40,6 +40,14 @@ export interface TensorSpec {
   buffer?: boolean;
 }
 
+/** How a network trained by stylelab was made (config.json's `training`; `stylelab info` shows it). */
+export interface TrainingProvenance {
+  tool: string; // e.g. 'stylelab 0.1.0 train'
+  cfg: string; // training configuration, e.g. 'stylegan2'
+  kimg: number; // thousands of real images shown
+  dataset?: { name: string; images: number; resolution: number; mirror: boolean };
+}
+
 /** A loaded checkpoint: the networks it holds, by role. */
 export interface Checkpoint {
   /** The architecture of its generator(s) (stylegan2 when it holds only a discriminator). */
@@ -47,6 +55,7 @@ export interface Checkpoint {
   format: 'nvidia-pkl' | 'stylelab';
   networks: Partial<Record<NetworkRole, NetworkEntry>>;
   trainingSetKwargs?: Record<string, unknown>;
+  training?: TrainingProvenance;
 }
 
 /** Version of stylelab's own format written by this code. */
@@ -140,6 +149,17 @@ export interface StylelabConfigFile {
   arch: GeneratorArch;
   config: Partial<Record<NetworkRole, { kind: 'generator'; arch?: GeneratorArch; config: GeneratorConfig | GeneratorConfig3 | StyleGAN1GeneratorConfig } | { kind: 'discriminator'; arch?: 'stylegan2' | 'stylegan1'; config: DiscriminatorConfig | StyleGAN1DiscriminatorConfig }>>;
   trainingSetKwargs?: Record<string, unknown>;
+  training?: TrainingProvenance;
+}
+
+/** config.json's `training`, checked field by field (a malformed one is an error, not silently dropped). */
+function readProvenance(t: unknown): TrainingProvenance {
+  const o = t as Partial<TrainingProvenance> | null;
+  const d = o?.dataset;
+  const ok = typeof o === 'object' && o !== null && typeof o.tool === 'string' && typeof o.cfg === 'string' && Number.isFinite(o.kimg)
+    && (d === undefined || (typeof d === 'object' && d !== null && typeof d.name === 'string' && Number.isInteger(d.images) && Number.isInteger(d.resolution) && typeof d.mirror === 'boolean'));
+  if (!ok) throw new CheckpointError('config.json has a malformed "training" entry (expected tool, cfg, kimg and an optional dataset {name, images, resolution, mirror})');
+  return o as TrainingProvenance;
 }
 
 /**
@@ -158,6 +178,7 @@ export function writeStylelabModel(ckpt: Checkpoint, roles: readonly NetworkRole
   }
   if (Object.keys(file.config).length === 0) throw new CheckpointError(`the checkpoint has none of the networks ${roles.join(', ')}`);
   if (ckpt.trainingSetKwargs) file.trainingSetKwargs = ckpt.trainingSetKwargs;
+  if (ckpt.training) file.training = ckpt.training;
   return { configJson: JSON.stringify(file, null, 2) + '\n', weights: writeSafetensors(tensors, { format: 'stylelab', formatVersion: String(FORMAT_VERSION) }) };
 }
 
@@ -192,7 +213,11 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
       dArch === 'stylegan1' ? { kind: 'discriminator', arch: 'stylegan1', config: entry.config as StyleGAN1DiscriminatorConfig, tensors } : { kind: 'discriminator', arch: 'stylegan2', config: entry.config as DiscriminatorConfig, tensors };
     networks[role] = checked(entry.kind === 'generator' ? generatorEntry(entry.arch ?? file.arch, entry.config, tensors) : dEntry(), role);
   }
-  return { arch: archOf(networks), format: 'stylelab', networks, ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}) };
+  return {
+    arch: archOf(networks), format: 'stylelab', networks,
+    ...(file.trainingSetKwargs ? { trainingSetKwargs: file.trainingSetKwargs } : {}),
+    ...(file.training !== undefined ? { training: readProvenance(file.training) } : {}),
+  };
 }
 
 /**

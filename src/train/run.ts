@@ -2,6 +2,7 @@
 // loop, ticks with the JSONL log, fakes grids and atomic snapshots in the output folder.
 import { join } from 'node:path';
 import type * as E from '../engine/index.js';
+import type { TrainingProvenance } from '../models/checkpoint.js';
 import { trainingArch } from './arch.js';
 import { Trainer, type TickStats, type TrainingData } from './loop.js';
 import { swdMetric } from './metrics.js';
@@ -21,6 +22,10 @@ export interface TrainRunOptions {
   onStep?: (t: Trainer) => void;
   /** Called at every tick with its log record. */
   onTick?: (record: Record<string, unknown>, t: Trainer) => void;
+  /** The data set's file name, recorded in each snapshot's config.json (`training.dataset`). */
+  datasetName?: string;
+  /** The tool recorded in each snapshot's config.json (`training.tool`; default 'stylelab train'). */
+  tool?: string;
   /** Real images for the SWD at snapshots (when options.metrics has 'swd'; default 256, at most the data set). */
   metricImages?: number;
 }
@@ -42,6 +47,12 @@ export function createTrainer(engine: E.Engine, data: TrainingData, o: TrainingO
   const trainer = new Trainer({ engine, arch, data, options: o, networks, counters, ada: resume ? resumedAda(o, resume) : undefined });
   if (resume) restoreOptimizers(trainer, resume);
   return trainer;
+}
+
+/** config.json's `training` for a snapshot of this run. */
+function provenance(r: TrainRunOptions, t: Trainer): TrainingProvenance {
+  const dataset = r.datasetName === undefined ? undefined : { name: r.datasetName, images: r.data.size, resolution: r.data.resolution, mirror: r.options.mirror };
+  return { tool: r.tool ?? 'stylelab train', cfg: r.options.cfg, kimg: t.counters.curNimg / 1000, ...(dataset ? { dataset } : {}) };
 }
 
 /**
@@ -84,7 +95,7 @@ export async function trainRun(r: TrainRunOptions): Promise<TrainRunResult> {
         const dir = join(r.outdir, snapshotName(trainer.counters.curNimg));
         // The snapshot is of the state after this tick, so a resumed run starts the next one.
         trainer.endTick();
-        saveSnapshot(trainer, dir);
+        saveSnapshot(trainer, dir, provenance(r, trainer));
         if (result.snapshots.at(-1) !== dir) result.snapshots.push(dir); // short ticks can share a kimg name
         extra.snapshot = snapshotName(trainer.counters.curNimg);
         if (swd) Object.assign(extra, await swd(G, render));

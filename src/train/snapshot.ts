@@ -7,7 +7,7 @@ import { CheckpointError, InputError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { readStyleGanPickle } from '../io/stylegan-pkl.js';
 import type { TensorData } from '../io/tensor.js';
-import { type Checkpoint, writeStylelabModel } from '../models/checkpoint.js';
+import { type Checkpoint, type TrainingProvenance, writeStylelabModel } from '../models/checkpoint.js';
 import { writeFolderAtomic } from '../io/atomic-files.js';
 import { loadCheckpoint } from '../node.js';
 import { AdaController } from './augment.js';
@@ -34,11 +34,12 @@ export function snapshotName(curNimg: number): string {
 }
 
 /**
- * Writes the trainer's full state to `dir` atomically (temporary folder, then rename).
+ * Writes the trainer's full state to `dir` atomically (temporary folder, then rename), with how the networks
+ * were made (config.json's `training`) when given.
  * @example saveSnapshot(trainer, join(outdir, snapshotName(trainer.counters.curNimg)));
  */
-export function saveSnapshot(trainer: Trainer, dir: string): void {
-  const ckpt = trainer.arch.toCheckpoint(trainer.nets);
+export function saveSnapshot(trainer: Trainer, dir: string, provenance?: TrainingProvenance): void {
+  const ckpt = { ...trainer.arch.toCheckpoint(trainer.nets), ...(provenance ? { training: provenance } : {}) };
   const { configJson, weights } = writeStylelabModel(ckpt);
   const g = trainer.optG.state('G.');
   const d = trainer.optD.state('D.');

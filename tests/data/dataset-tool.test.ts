@@ -6,6 +6,7 @@ import { archiveName, convertDataset } from '../../src/data/dataset-tool.js';
 import { openDataset } from '../../src/data/dataset.js';
 import { ZipReader } from '../../src/data/zip-reader.js';
 import { assertOk, assertOneLineError, stylelab, tempDir } from '../cli/helpers.js';
+import sharp from 'sharp';
 import { png, put, shapeImage, writeShapes, writeZip } from './helpers.js';
 
 /** An RGB image W x H painted by a function of (x, y). */
@@ -141,5 +142,54 @@ describe('stylelab dataset', () => {
     assertOk(skip);
     assert.match(skip.stderr, /warning: skipped zz\.png: 16x16 RGB/);
     assert.match(skip.stdout, /3 images, .*1 bad image\(s\) skipped/);
+  });
+});
+
+describe('stylelab dataset --background (transparent images, e.g. emoji)', () => {
+  const t = tempDir('stylelab-dsbg-');
+  after(t.remove);
+
+  it('composites alpha onto the colour as out = a*c + (1-a)*bg, RGB out even from grayscale + alpha; refused without it', async () => {
+    const src = join(t.dir, 'src');
+    // RGBA: opaque red left half, half-transparent blue (alpha 128) right half.
+    const rgba = new Uint8Array(8 * 8 * 4);
+    for (let p = 0; p < 64; p++) rgba.set(p % 8 < 4 ? [200, 0, 0, 255] : [0, 0, 255, 128], p * 4);
+    put(join(src, 'a.png'), await png(rgba, 8, 8, 4));
+    // Grayscale + alpha (sharp writes it from 2-channel raw pixels): black, fully transparent on the top half.
+    const la = new Uint8Array(8 * 8 * 2);
+    for (let p = 0; p < 64; p++) la.set([0, p < 32 ? 0 : 255], p * 2);
+    put(join(src, 'b.png'), await sharp(Buffer.from(la), { raw: { width: 8, height: 8, channels: 2 } }).png().toBuffer());
+    const dest = join(t.dir, 'd.zip');
+    assertOneLineError(await stylelab('dataset', '--source', src, '--dest', dest), /transparent pixels .*--background white composites them/, 'no background');
+    assertOneLineError(await stylelab('dataset', '--source', src, '--dest', dest, '--background', 'pink'), /--background must be white, black or #rrggbb, got 'pink'/, 'bad colour');
+    const r = await stylelab('dataset', '--source', src, '--dest', dest, '--background', 'white');
+    assertOk(r);
+    assert.match(r.stdout, /2 images, 8x8 RGB/);
+    const ds = await openDataset(dest);
+    const a = await ds.image(0); // [3, 8, 8]
+    assert.deepEqual([a[0], a[64], a[128]], [200, 0, 0], 'opaque pixel unchanged');
+    const blend = (c: number) => (c * 128 + 255 * 127) / 255;
+    for (const [k, c] of [0, 0, 255].entries()) assert.ok(Math.abs(a[k * 64 + 7]! - blend(c)) <= 1, `half-transparent channel ${k}: ${a[k * 64 + 7]} vs ${blend(c)}`);
+    const b = await ds.image(1);
+    assert.deepEqual([b[0], b[64], b[128]], [255, 255, 255], 'transparent -> white');
+    assert.deepEqual([b[63], b[127], b[191]], [0, 0, 0], 'opaque black stays black');
+    await ds.close();
+    // '#rrggbb' and a resize (center-crop) keep working together.
+    const r2 = await stylelab('dataset', '--source', src, '--dest', join(t.dir, 'e.zip'), '--background', '#102030', '--resolution', '4', '--transform', 'center-crop');
+    assertOk(r2);
+    const e = await openDataset(join(t.dir, 'e.zip'));
+    const b4 = await e.image(1); // [3, 4, 4]
+    // lanczos3 may move a flat colour by one level
+    for (const [k, c] of [0x10, 0x20, 0x30].entries()) assert.ok(Math.abs(b4[k * 16]! - c) <= 1, `transparent -> #102030, channel ${k}: ${b4[k * 16]}`);
+    await e.close();
+  });
+
+  it('a grayscale image resized by center-crop stays one channel', async () => {
+    const src = join(t.dir, 'gray');
+    const g = new Uint8Array(16 * 16).map((_, p) => (p % 16) * 16);
+    put(join(src, 'g.png'), await png(g, 16, 16, 1));
+    const dest = join(t.dir, 'g.zip');
+    const r = await convertDataset({ source: src, dest, resolution: { width: 8, height: 8 }, transform: 'center-crop' });
+    assert.deepEqual([r.written, r.channels, r.bad.length], [1, 1, 0]);
   });
 });

@@ -64,6 +64,8 @@ describe('stylelab format (safetensors + config.json)', () => {
       ['wrong channel count', mutate((c) => (c.config.G_ema.config.synthesis.channelMax = 16)), /has shape \[32,4,4\], but its configuration implies \[16,4,4\]/],
       ['resolution not a power of two', mutate((c) => (c.config.G_ema.config.imgResolution = 24)), /img_resolution must be a power of two/],
       ['unknown network role', mutate((c) => (c.config.X = c.config.G_ema)), /unknown network 'X'/],
+      ['malformed training entry', mutate((c) => (c.training = { tool: 'stylelab train', cfg: 'stylegan2', kimg: 'lots' })), /malformed "training" entry/],
+      ['malformed training data set', mutate((c) => (c.training = { tool: 't', cfg: 'stylegan2', kimg: 1, dataset: { name: 'x' } })), /malformed "training" entry/],
     ];
     for (const [what, json, re] of cases) {
       assert.throws(() => readStylelabModel(json, weights), (e: Error) => e instanceof CheckpointError && re.test(e.message), what);

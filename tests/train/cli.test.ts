@@ -23,6 +23,14 @@ describe('stylelab train', () => {
     const log = readFileSync(join(out, 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
     assert.deepEqual(log.map((r) => r.kimg), [0.004, 0.008]);
     for (const r of log) for (const k of ['Loss/Gmain', 'Loss/Dmain', 'img_per_sec', 'augment_p', 'sec_per_kimg']) assert.equal(typeof r[k], 'number', k);
+    // How the network was made goes with it: config.json's training entry, shown by info and kept by convert.
+    const cfg = JSON.parse(readFileSync(join(snap, 'config.json'), 'utf8')) as { training: unknown };
+    assert.deepEqual(cfg.training, { tool: 'stylelab train', cfg: 'stylegan2', kimg: 0.008, dataset: { name: 'shapes', images: 8, resolution: 16, mirror: false } });
+    const model = join(tmp.dir, 'model');
+    assertOk(await stylelab('convert', snap, model, '--networks', 'G_ema'));
+    const info = await stylelab('info', '--network', model);
+    assertOk(info);
+    assert.match(info.stdout, /^trained: +by stylelab train \(stylegan2\), 0\.008 kimg on shapes \(8 images, 16x16\)$/m);
     assertOk(await stylelab('generate', '--network', snap, '--seeds', '0', '--outdir', join(tmp.dir, 'gen')));
     assert.ok(existsSync(join(tmp.dir, 'gen', 'seed0000.png')));
     const out2 = join(tmp.dir, 'resumed');
