@@ -136,7 +136,7 @@ export function loadCheckpointFromBytes(bytes: Uint8Array | ArrayBuffer): Checkp
  * Loads a checkpoint over HTTP: an NVIDIA .pkl snapshot, or a stylelab model folder given by a URL ending in '/'
  * or in config.json (config.json and weights.safetensors are fetched from that folder). Relative URLs resolve
  * against the page. `init` is passed to fetch (credentials, an AbortSignal).
- * @example const ckpt = await loadCheckpointFromUrl('/models/stylegan2-tiny/');
+ * @example const ckpt = await loadCheckpointFromUrl('/models/stylegan2-emoji32/');
  */
 export async function loadCheckpointFromUrl(url: string | URL, init?: RequestInit): Promise<Checkpoint> {
   const base = (globalThis as { location?: { href: string } }).location?.href;

@@ -40,8 +40,8 @@ describe('stylelab format (safetensors + config.json)', () => {
     assert.equal(loadCheckpoint(join(out, 'config.json')).format, 'stylelab');
   });
 
-  test('the shipped demo model is the stylegan2-tiny G_ema', () => {
-    const demo = loadCheckpoint(join(repoRoot, 'models', 'stylegan2-tiny'));
+  test('the random-weight test model is the stylegan2-tiny G_ema', () => {
+    const demo = loadCheckpoint(join(repoRoot, 'tests', 'models', 'data', 'stylegan2-tiny'));
     const pkl = loadCheckpoint(fixture('stylegan2-tiny', 'network.pkl'));
     assert.deepEqual(Object.keys(demo.networks), ['G_ema']);
     for (const [name, t] of pkl.networks.G_ema!.tensors) assert.deepEqual(demo.networks.G_ema!.tensors.get(name)!.data, t.data, name);

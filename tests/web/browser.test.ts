@@ -101,7 +101,7 @@ async function startServer(): Promise<void> {
   const webDir = await buildWeb(join(repoRoot, 'dist', 'web-test'));
   server = await serve([
     ['/fixtures/', fixture()],
-    ['/models/', join(repoRoot, 'models')],
+    ['/models/', join(repoRoot, 'tests', 'models', 'data')],
     ['/', webDir],
   ]);
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

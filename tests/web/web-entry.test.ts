@@ -43,10 +43,10 @@ describe('loadCheckpointFromUrl / loadCheckpointFromBytes', () => {
   let base: string;
   const files: Record<string, string> = {
     '/snap/network.pkl': fixture('stylegan2-tiny', 'network.pkl'),
-    '/model/config.json': join(repoRoot, 'models', 'stylegan2-tiny', 'config.json'),
-    '/model/weights.safetensors': join(repoRoot, 'models', 'stylegan2-tiny', 'weights.safetensors'),
-    '/half/config.json': join(repoRoot, 'models', 'stylegan2-tiny', 'config.json'),
-    '/model/notes.txt': join(repoRoot, 'models', 'stylegan2-tiny', 'config.json'),
+    '/model/config.json': join(repoRoot, 'tests', 'models', 'data', 'stylegan2-tiny', 'config.json'),
+    '/model/weights.safetensors': join(repoRoot, 'tests', 'models', 'data', 'stylegan2-tiny', 'weights.safetensors'),
+    '/half/config.json': join(repoRoot, 'tests', 'models', 'data', 'stylegan2-tiny', 'config.json'),
+    '/model/notes.txt': join(repoRoot, 'tests', 'models', 'data', 'stylegan2-tiny', 'config.json'),
   };
   before(async () => {
     server = createServer((req, res) => {
