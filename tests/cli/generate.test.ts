@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { repoRoot } from '../fixtures.js';
 import { assertOk, assertU8Close, COND, fixtureU8, listDir, readPng, stylelab, tempDir, TINY } from './helpers.js';
 
 const tmp = tempDir();
@@ -57,5 +58,27 @@ describe('stylelab generate', { concurrency: 2 }, () => {
     const [a, b] = await Promise.all(rnd.map((d) => readPng(join(d, 'seed0000.png'))));
     assert.deepEqual(a!.data, b!.data, 'random noise is seeded with the image seed');
     assert.notDeepEqual(a!.data, fixtureU8('stylegan2-tiny', 'u8_seed0_psi1.0_const.npy'), 'random noise differs from const');
+  });
+});
+
+describe('stylelab generate with the bundled default model', () => {
+  test('no --network: the trained emoji model (models/stylegan2-emoji32) draws emoji on white', async () => {
+    const out = join(tmp.dir, 'default');
+    const r = await stylelab('generate', '--seeds', '0-7', '--outdir', out);
+    assertOk(r);
+    const explicit = join(tmp.dir, 'explicit');
+    assertOk(await stylelab('generate', '--network', join(repoRoot, 'models', 'stylegan2-emoji32'), '--seeds', '0', '--outdir', explicit));
+    assert.deepEqual((await readPng(join(out, 'seed0000.png'))).data, (await readPng(join(explicit, 'seed0000.png'))).data, 'the default is that folder');
+    // The training images are emoji composited on white: a trained model's borders are near white, random weights' are not.
+    let whiteBorders = 0;
+    for (let s = 0; s < 8; s++) {
+      const png = await readPng(join(out, `seed000${s}.png`));
+      assert.deepEqual([png.width, png.height, png.channels], [32, 32, 3]);
+      let sum = 0;
+      let n = 0;
+      for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) if (x < 2 || y < 2 || x > 29 || y > 29) for (let c = 0; c < 3; c++, n++) sum += png.data[(y * 32 + x) * 3 + c]!;
+      if (sum / n > 220) whiteBorders++;
+    }
+    assert.ok(whiteBorders >= 6, `${whiteBorders} of 8 images have a near-white border`);
   });
 });
