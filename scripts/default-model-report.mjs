@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// The pictures of docs/default-model.md, from a training run's stats.jsonl and the exported model: the SWD over
+// training (an SVG line plot rendered to PNG by sharp), a sample grid, a style-mixing grid and a drag example.
+// Usage: node scripts/default-model-report.mjs RUN_DIR MODEL_DIR OUT_DIR
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist/src/cli/main.js');
+const stylelab = (...args) => execFileSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+const SCALE = 4; // 32x32 images shown at 128x128 (nearest neighbour, so pixels stay visible)
+
+/** stats.jsonl records that carry an SWD (the snapshots). */
+function swdSeries(runDir) {
+  return readFileSync(join(runDir, 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => typeof r['Metrics/swd'] === 'number');
+}
+
+/** An SVG line plot of SWD (x1e3, mean over pyramid levels and each level) against kimg. */
+function swdPlotSvg(records) {
+  const W = 720, H = 360, L = 60, R = 150, T = 20, B = 45;
+  const keys = Object.keys(records.at(-1)).filter((k) => k.startsWith('Metrics/swd')).sort();
+  const maxK = Math.max(...records.map((r) => r.kimg));
+  const maxY = Math.max(...records.flatMap((r) => keys.map((k) => r[k] ?? 0)));
+  const x = (k) => L + (k / maxK) * (W - L - R);
+  const y = (v) => T + (1 - v / maxY) * (H - T - B);
+  const colours = ['#000000', '#d62728', '#1f77b4', '#2ca02c', '#9467bd'];
+  const lines = keys.map((k, i) => {
+    const pts = records.filter((r) => typeof r[k] === 'number').map((r) => `${x(r.kimg).toFixed(1)},${y(r[k]).toFixed(1)}`).join(' ');
+    const label = k === 'Metrics/swd' ? 'mean' : `${k.slice('Metrics/swd'.length)}px`;
+    return `<polyline fill="none" stroke="${colours[i % colours.length]}" stroke-width="${k === 'Metrics/swd' ? 2.5 : 1.2}" points="${pts}"/>`
+      + `<text x="${W - R + 12}" y="${T + 16 + 18 * i}" fill="${colours[i % colours.length]}" font-size="13">${label}</text>`;
+  });
+  const ticks = [];
+  for (let i = 0; i <= 5; i++) {
+    const k = (maxK * i) / 5, v = (maxY * i) / 5;
+    ticks.push(`<text x="${x(k)}" y="${H - B + 18}" font-size="12" text-anchor="middle">${Math.round(k)}</text>`);
+    ticks.push(`<text x="${L - 6}" y="${y(v) + 4}" font-size="12" text-anchor="end">${Math.round(v)}</text>`);
+    ticks.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>${ticks.join('')}
+<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>
+${lines.join('\n')}
+<text x="${(L + W - R) / 2}" y="${H - 8}" font-size="13" text-anchor="middle">kimg (thousands of real images shown)</text>
+<text x="16" y="${(T + H - B) / 2}" font-size="13" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">SWD x 1e3 vs the data set</text>
+</svg>`;
+}
+
+/** Upscales a PNG by SCALE with nearest neighbour. */
+async function enlarge(file) {
+  const m = await sharp(file).metadata();
+  return sharp(file).resize(m.width * SCALE, m.height * SCALE, { kernel: 'nearest' }).png().toBuffer();
+}
+
+/** A cols x rows grid of equally sized PNG buffers with a 4-pixel white gutter. */
+async function grid(buffers, cols) {
+  const { width, height } = await sharp(buffers[0]).metadata();
+  const rows = Math.ceil(buffers.length / cols), g = 4;
+  const composite = buffers.map((input, i) => ({ input, left: g + (i % cols) * (width + g), top: g + Math.floor(i / cols) * (height + g) }));
+  return sharp({ create: { width: g + cols * (width + g), height: g + rows * (height + g), channels: 3, background: '#ffffff' } }).composite(composite).png().toBuffer();
+}
+
+async function main() {
+  const [runDir, modelDir, outDir] = process.argv.slice(2);
+  if (!outDir) throw new Error('usage: default-model-report.mjs RUN_DIR MODEL_DIR OUT_DIR');
+  const tmp = mkdtempSync(join(tmpdir(), 'stylelab-report-'));
+  try {
+    await sharp(Buffer.from(swdPlotSvg(swdSeries(runDir)))).png().toFile(join(outDir, 'swd.png'));
+    // 64 samples, psi 1 (what the model really draws, no truncation).
+    stylelab('generate', '--network', modelDir, '--seeds', '0-63', '--outdir', join(tmp, 'samples'));
+    const samples = [];
+    for (let s = 0; s < 64; s++) samples.push(await enlarge(join(tmp, 'samples', `seed${String(s).padStart(4, '0')}.png`)));
+    await sharp(await grid(samples, 8)).toFile(join(outDir, 'samples.png'));
+    // Style mixing as style_mixing.py: coarse styles (ws 0-3) from the column seeds.
+    stylelab('style-mix', '--network', modelDir, '--rows', '1,5,9,14', '--cols', '2,6,11,20,33', '--styles', '0-3', '--outdir', join(tmp, 'mix'));
+    await sharp(await enlarge(join(tmp, 'mix', 'grid.png'))).toFile(join(outDir, 'style-mix.png'));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
