@@ -23,7 +23,7 @@ export interface DragArgs {
   mask?: string;
   lambda: string;
   lr: string;
-  r1: string;
+  r1?: string;
   r2: string;
   maxSteps: string;
   outdir: string;
@@ -61,7 +61,7 @@ export async function runDrag(a: DragArgs, g: GlobalOptions): Promise<string> {
   const { handles, targets } = parseDragPoints(a.points);
   const lambdaMask = parseNumber(a.lambda, '--lambda');
   const lr = parseNumber(a.lr, '--lr');
-  const r1 = parseNumber(a.r1, '--r1');
+  const r1 = a.r1 === undefined ? undefined : parseNumber(a.r1, '--r1');
   const r2 = parseNumber(a.r2, '--r2');
   const maxSteps = parseIndex(a.maxSteps, '--max-steps');
   if (maxSteps < 1) throw new InputError('--max-steps must be at least 1');

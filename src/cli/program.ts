@@ -185,7 +185,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--mask <png>', 'white marks the flexible area; the rest is held fixed')
     .option('--lambda <x>', 'weight of the fixed-region term', '20')
     .option('--lr <x>', 'Adam learning rate', '0.001')
-    .option('--r1 <r>', 'motion supervision radius (pixels of a 512 image)', '3')
+    .option('--r1 <r>', 'motion supervision radius in pixels of a 512 image (default: 3, or one pixel where 3 rounds to none)')
     .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', '12')
     .option('--max-steps <n>', 'step budget', '200')
     .requiredOption('--outdir <dir>', 'output folder')

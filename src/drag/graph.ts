@@ -179,7 +179,8 @@ export interface DragGraphOptions {
   R2: number;
   /** Weight of the fixed-region term; 0 leaves the term (and its inputs) out. */
   lambdaMask: number;
-  featureIdx: number;
+  /** Index in the official `feat` list; undefined: feat[5] (the renderer's), or the last map of a smaller network. */
+  featureIdx?: number;
   noiseMode: NoiseMode;
   /** Rows of ws that are optimised (the first 6, or all when the network has fewer). */
   optimizedRows: number;
@@ -201,8 +202,10 @@ function findInput(out: E.Tensor, name: string): E.Tensor {
 export function dragStepGraph(G: Generator, o: DragGraphOptions): Record<string, E.Tensor> {
   const features = new Map<string, E.Tensor>();
   const { img } = G.synthesisGraph(1, { noiseMode: o.noiseMode, features });
-  const feat = [...features.values()][o.featureIdx];
-  if (!feat) throw new InputError(`DragGAN reads feature map ${o.featureIdx} (the official feat[${o.featureIdx}]) but this ${G.imgResolution}x${G.imgResolution} ${G.arch} network has ${features.size} (${[...features.keys()].join(', ')})`);
+  // feat[5] is b128 of a 512 network (a quarter of its size); a 32x32 network has only 4 maps, so take its last.
+  const featureIdx = o.featureIdx ?? Math.min(5, features.size - 1);
+  const feat = [...features.values()][featureIdx];
+  if (!feat) throw new InputError(`DragGAN reads feature map ${featureIdx} (the official feat[${featureIdx}]) but this ${G.imgResolution}x${G.imgResolution} ${G.arch} network has ${features.size} (${[...features.keys()].join(', ')})`);
   const ws = findInput(img, 'ws');
   const h = G.imgResolution;
   const w = G.imgResolution;

@@ -28,7 +28,7 @@ export interface DragSessionOptions {
   lambdaMask?: number;
   /** Weight of the L1 pull towards the start latent (default 0). */
   reg?: number;
-  /** Index of the feature map in the official `feat` list (default 5). */
+  /** Index of the feature map in the official `feat` list (default 5, or the last one of a network with fewer). */
   featureIdx?: number;
   noiseMode?: NoiseMode;
   /** Most undo steps kept (default 1000). */
@@ -81,7 +81,7 @@ export class DragSession {
   private history: State[];
   private at = 0;
   private learningRate: number;
-  private readonly o: Required<Omit<DragSessionOptions, 'lr'>>;
+  private readonly o: Required<Omit<DragSessionOptions, 'lr' | 'featureIdx'>> & Pick<DragSessionOptions, 'featureIdx'>;
   private readonly rows: number;
 
   private constructor(
@@ -90,11 +90,15 @@ export class DragSession {
     readonly w0: Float32Array,
     o: DragSessionOptions,
   ) {
-    this.o = { wSpace: 'w+', r1: 3, r2: 12, lambdaMask: 10, reg: 0, featureIdx: 5, noiseMode: 'const', historyLimit: 1000, ...o };
+    // r1 defaults to the renderer's 3, or to one pixel on a small network where 3 rounds to none (below 171x171).
+    const r1 = Math.max(3, 512 / G.imgResolution);
+    this.o = { wSpace: 'w+', r2: 12, lambdaMask: 10, reg: 0, noiseMode: 'const', historyLimit: 1000, ...o, r1: o.r1 ?? r1 };
     if (this.o.wSpace !== 'w' && this.o.wSpace !== 'w+') throw new InputError(`w space must be 'w' or 'w+', got '${this.o.wSpace}'`);
     for (const [k, v] of [['r1', this.o.r1], ['r2', this.o.r2]] as const) if (!(v > 0) || !Number.isFinite(v)) throw new InputError(`${k} must be a positive number, got ${v}`);
     for (const [k, v] of [['lambda', this.o.lambdaMask], ['reg', this.o.reg]] as const) if (!(v >= 0) || !Number.isFinite(v)) throw new InputError(`${k} must be a number >= 0, got ${v}`);
-    if (!Number.isInteger(this.o.featureIdx) || this.o.featureIdx < 0) throw new InputError(`feature index must be a non-negative integer, got ${this.o.featureIdx}`);
+    // The renderer's disk is round(r1 / 512 * h) pixels: 0 on a small network, where nothing would ever move.
+    if (pixelRadii(G.imgResolution, this.o.r1, 0).R1 === 0) throw new InputError(`r1 ${this.o.r1} is a 0-pixel motion radius on this ${G.imgResolution}x${G.imgResolution} network (r1 counts pixels of a 512 image, rounded): use r1 > ${256 / G.imgResolution}`);
+    if (this.o.featureIdx !== undefined && (!Number.isInteger(this.o.featureIdx) || this.o.featureIdx < 0)) throw new InputError(`feature index must be a non-negative integer, got ${this.o.featureIdx}`);
     this.learningRate = checkLr(o.lr ?? 0.001);
     this.rows = Math.min(OPTIMIZED_ROWS, G.numWs);
     this.programs = new E.ProgramCache(G.engine);

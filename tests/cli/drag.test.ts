@@ -54,10 +54,10 @@ test('drag errors: one line, exit 1, nothing written', async () => {
       [['--points', '51,57>51,60'], /give either --seed or --latent/],
       [['--seed', '3', '--points', '51;57'], /handle>target pair/],
     ];
-    const small = await stylelab('drag', '--network', fixture('stylegan2-tiny', 'network.pkl'), '--seed', '0', '--points', '5,5>5,9', '--outdir', out);
-    assert.equal(small.code, 1);
-    assert.match(small.stderr, /feature map 5 .* this 32x32 stylegan2 network has 4 \(b4, b8, b16, b32\)/);
-    assert.deepEqual(listDir(out), []);
+    // A 32x32 network has no feat[5]; drag reads its last feature map (b32) instead of refusing.
+    const small = await stylelab('drag', '--network', fixture('stylegan2-tiny', 'network.pkl'), '--seed', '0', '--points', '5,5>5,9', '--max-steps', '2', '--outdir', join(dir, 'small'));
+    assert.equal(small.code, 0, small.stderr);
+    assert.ok(listDir(join(dir, 'small')).length > 0);
     for (const [args, re] of cases) {
       const r = await stylelab('drag', '--network', NET, ...args, '--outdir', out);
       assert.equal(r.code, 1, r.stderr);

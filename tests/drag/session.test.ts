@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { latentToJson, latentToNpy, latentToNpz, readLatent } from '../../src/drag/latent.js';
 import { parseDragPoints } from '../../src/drag/points.js';
+import { defaultNetwork } from '../../src/cli/default-model.js';
 import { DragSession } from '../../src/drag/session.js';
 import { InputError } from '../../src/errors.js';
 import { readNpy } from '../../src/io/npy.js';
@@ -155,4 +156,31 @@ test('leak: 40 steps on one session keep one program, bounded memory; dispose re
   assert.ok(grown < 64 * 1024 * 1024, `RSS grew ${(grown / 1024 / 1024).toFixed(1)} MiB`);
   await s.dispose();
   assert.equal(engine.liveSessions, live);
+});
+
+describe('DragSession on a network with fewer than six feature maps', () => {
+  test('the default feature map is the last one (feat[3] of a 32x32 network); an explicit feat[5] is refused', async () => {
+    // The bundled 32x32 model (trained, so its features vary; the random stylegan2-tiny fixture's are flat here).
+    const small = openGenerator(engine, loadCheckpoint(defaultNetwork()));
+    try {
+      const latentOf = async (featureIdx?: number) => {
+        const s = await DragSession.create(small, { seed: 1 }, { featureIdx });
+        try {
+          s.setPoints([[21, 15]], [[26, 15]]);
+          await s.step();
+          return s.latent().slice();
+        } finally {
+          await s.dispose();
+        }
+      };
+      const byDefault = await latentOf();
+      assert.deepEqual(byDefault, await latentOf(3));
+      assert.notDeepEqual(byDefault, await latentOf(2));
+      await assert.rejects(latentOf(5), (e: Error) => e instanceof InputError && /feature map 5.*has 4/.test(e.message));
+      // r1 3 (pixels of a 512 image) rounds to no pixel at 32x32: refused when given, as nothing could move.
+      await assert.rejects(DragSession.create(small, { seed: 1 }, { r1: 3 }), (e: Error) => e instanceof InputError && /r1 3 is a 0-pixel motion radius .* use r1 > 8/.test(e.message));
+    } finally {
+      await small.dispose();
+    }
+  });
 });
