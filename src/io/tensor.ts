@@ -183,3 +183,24 @@ export function makeTensor(dtype: DType, shape: number[], data: TensorArray): Te
   }
   return { dtype, shape, data };
 }
+
+/**
+ * numpy's `t[flips reversed].transpose(perm)` as a new contiguous tensor: axis d of the result is axis perm[d]
+ * of `t`, read backwards when that input axis is in `flipAxes`.
+ * @example permuteTensor(w, [3, 2, 0, 1], [0, 1]) // TF conv [kh, kw, in, out], kernel flipped -> [out, in, kh, kw]
+ */
+export function permuteTensor(t: TensorData, perm: readonly number[], flipAxes: readonly number[] = []): TensorData {
+  const rank = t.shape.length;
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((v, i) => v !== i)) throw new CheckpointError(`cannot permute a rank-${rank} tensor by [${perm.join(', ')}]`);
+  const inStride: number[] = new Array<number>(rank);
+  for (let d = rank - 1, s = 1; d >= 0; d--) {
+    inStride[d] = s;
+    s *= t.shape[d]!;
+  }
+  let offset = 0;
+  const flip = new Set(flipAxes);
+  for (const a of flip) offset += (t.shape[a]! - 1) * inStride[a]!;
+  const shape = perm.map((a) => t.shape[a]!);
+  const stride = perm.map((a) => (flip.has(a) ? -inStride[a]! : inStride[a]!));
+  return { dtype: t.dtype, shape, data: numelOf(shape) === 0 ? t.data.slice(0, 0) as TensorArray : gatherStrided(t.data, shape, stride, offset) };
+}
