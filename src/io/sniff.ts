@@ -55,12 +55,14 @@ function hasLegacyTorchMagic(b: Uint8Array): boolean {
 
 /**
  * The global a pickle names first, when it opens with one (after PROTO and an optional FRAME): GLOBAL
- * 'module\nname\n' (protocols 2-3) or two SHORT_BINUNICODE strings then STACK_GLOBAL (4-5), memo opcodes between.
+ * 'module\nname\n' (protocols 2-3) or two SHORT_BINUNICODE strings then STACK_GLOBAL (4-5), memo opcodes between;
+ * a MARK may come first.
  * @example openingGlobal(bytes) // { module: 'dnnlib.tflib.network', name: 'Network' }
  */
 export function openingGlobal(b: Uint8Array): { module: string; name: string } | null {
   let pos = 2;
   if (b[pos] === 0x95) pos += 9; // FRAME + 8-byte length
+  if (b[pos] === 0x28) pos++; // MARK of a long tuple or list whose first item is the object
   const latin1 = (from: number, to: number): string => String.fromCharCode(...b.subarray(from, to));
   if (b[pos] === 0x63) { // GLOBAL
     const end1 = b.indexOf(0x0a, pos + 1);
