@@ -51,12 +51,21 @@ function doubled(v: unknown, where: string): number {
   return v * 2;
 }
 
+/** PyTorch argument -> the TF static_kwarg it comes from, for messages. */
+const TF_NAMES: Readonly<Record<string, string>> = {
+  z_dim: 'latent_size', c_dim: 'label_size', w_dim: 'dlatent_size', img_resolution: 'resolution', img_channels: 'num_channels',
+  channel_base: 'fmap_base (x2)', channel_max: 'fmap_max', num_layers: 'mapping_layers', embed_features: 'label_fmaps / mapping_fmaps',
+  layer_features: 'mapping_fmaps', lr_multiplier: 'mapping_lrmul', resample_filter: 'resample_kernel', mbstd_num_channels: 'mbstd_num_features', cmap_dim: 'mapping_fmaps',
+};
+
 /** The PyTorch configuration legacy.py builds, with errors that point at the TF static_kwargs. */
 function configFrom<T>(build: () => T, role: string): T {
   try {
     return build();
   } catch (e) {
-    throw new CheckpointError(`the ${role} TensorFlow network's static_kwargs give an invalid configuration: ${(e as Error).message.replace("the checkpoint's init_kwargs", 'them').replace('init_kwargs ', '')}`);
+    const msg = (e as Error).message.replace("the checkpoint's init_kwargs", 'them').replace('init_kwargs ', '')
+      .replace(/\b(z_dim|c_dim|w_dim|img_resolution|img_channels|channel_base|channel_max|num_layers|embed_features|layer_features|lr_multiplier|resample_filter|mbstd_num_channels|cmap_dim)\b/g, (k) => `${TF_NAMES[k]} (${k})`);
+    throw new CheckpointError(`the ${role} TensorFlow network's static_kwargs give an invalid configuration: ${msg}`);
   }
 }
 
