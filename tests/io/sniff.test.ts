@@ -37,7 +37,7 @@ describe('one sniff per load', () => {
     // A PyTorch snapshot said to be a TF pickle goes to the TF reader, whose allow-list refuses torch globals.
     throwsClear(() => readCheckpointBytes(lying(PT, 'tf-pickle')), UnsafeCheckpointError, /torch_utils\.persistence|torch\./);
     // A U-GAT-IT zip said to be a pickle is parsed as one (and is not one); said to be a PNG, it is called a PNG.
-    throwsClear(() => readCheckpointBytes(lying(ZIP, 'pickle')), CheckpointError, /corrupt pickle: persistent id found .*\(PERSID at byte 0\)/); // 'PK' read as opcodes
+    throwsClear(() => readCheckpointBytes(lying(ZIP, 'pickle')), CheckpointError, /corrupt pickle: persistent id found.*\(PERSID at byte 0\)/); // 'PK' read as opcodes
     throwsClear(() => readCheckpointBytes(lying(ZIP, 'png')), CheckpointError, /PNG image/);
     // A legacy torch.save file said to be a zip is called a zip checkpoint (the zip reader cannot open it, so it is no U-GAT-IT one).
     throwsClear(() => readCheckpointBytes(lying(LEGACY, 'zip')), CheckpointError, /PyTorch zip checkpoint/);
