@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { stylegan1DiscriminatorConfig, stylegan1GeneratorConfig } from '../../src/nets/stylegan1/config.js';
+import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../../src/nets/stylegan1/init.js';
+import { initialize } from '../../src/nets/stylegan2/init.js';
 import { fixture } from '../fixtures.js';
+import { Tuple, pickleValue, tfStyleGAN1Discriminator, tfStyleGAN1Generator } from '../io/tf-pickle-writer.js';
 import { writeShapes } from '../data/helpers.js';
 import { assertOk, assertOneLineError, assertU8Close, fixtureU8, listDir, readPng, stylelab, tempDir } from './helpers.js';
 
@@ -53,6 +57,21 @@ describe('TensorFlow-era pickles on the command line', () => {
     const state = JSON.parse(readFileSync(join(out, 'network-snapshot-000012', 'training-state.json'), 'utf8')) as { counters: { curNimg: number } };
     assert.equal(state.counters.curNimg, 12004);
     assertOk(await stylelab('generate', '--network', join(out, 'network-snapshot-000012'), '--seeds', '0', '--outdir', join(tmp.dir, 'tuned-gen')));
+  });
+
+  test('a StyleGAN (v1) TF pickle: info says it is not verified against TensorFlow; generate reads it', async () => {
+    const g = stylegan1GeneratorConfig({ imgResolution: 16, zDim: 16, wDim: 16, fmapBase: 64, fmapMax: 16, mappingLayers: 2 });
+    const d = stylegan1DiscriminatorConfig({ imgResolution: 16, fmapBase: 64, fmapMax: 16 });
+    const G = { kind: 'generator', arch: 'stylegan1', config: g, tensors: initialize(stylegan1GeneratorSpecs(g), 1) } as const;
+    const D = { kind: 'discriminator', arch: 'stylegan1', config: d, tensors: initialize(stylegan1DiscriminatorSpecs(d), 2) } as const;
+    const pkl = join(tmp.dir, 'v1.pkl');
+    writeFileSync(pkl, pickleValue(new Tuple([tfStyleGAN1Generator(G, 'G'), tfStyleGAN1Discriminator(D), tfStyleGAN1Generator(G, 'Gs')])));
+    const info = await stylelab('info', '--network', pkl);
+    assertOk(info);
+    assert.match(info.stdout, /^format: +TensorFlow-era StyleGAN \(v1\) pickle, read without verification against TensorFlow/m);
+    assert.match(info.stdout, /^note: +StyleGAN \(v1\) TensorFlow networks are read by name and shape .*not verified against TensorFlow/m);
+    assertOk(await stylelab('generate', '--network', pkl, '--seeds', '0', '--trunc', '0.7', '--outdir', join(tmp.dir, 'v1')));
+    assert.ok(existsSync(join(tmp.dir, 'v1', 'seed0000.png')));
   });
 
   test('a truncated or mislabelled TF pickle: one line, exit non-zero', async () => {

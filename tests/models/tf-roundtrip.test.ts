@@ -3,6 +3,7 @@
 // StyleGAN (v1) networks read back to identical tensors, images and D logits.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { readTfPickle, type TfNetwork } from '../../src/io/tf-pickle.js';
 import { type Checkpoint, type NetworkEntry, readCheckpointBytes } from '../../src/models/checkpoint.js';
@@ -11,7 +12,7 @@ import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../../src/
 import { discriminatorConfigFromKwargs, generatorConfigFromKwargs } from '../../src/nets/stylegan2/config.js';
 import { discriminatorSpecs, generatorSpecs, initialize } from '../../src/nets/stylegan2/init.js';
 import { createEngine, loadCheckpoint, openDiscriminator, openGenerator, zFromSeed } from '../../src/node.js';
-import { fixture } from '../fixtures.js';
+import { fixture, repoRoot } from '../fixtures.js';
 import { Tuple, pickleValue, randomized, tfDiscriminator, tfGenerator, tfStyleGAN1Discriminator, tfStyleGAN1Generator } from '../io/tf-pickle-writer.js';
 
 const engine = createEngine({ threads: 1 });
@@ -96,6 +97,17 @@ describe('TF pickles written here', () => {
       assert.deepEqual(back.networks.D!.config, d);
       await sameOutputs({ arch: 'stylegan1', format: 'stylelab', networks: { G_ema: Gs, D } }, back, cDim);
     }
+  });
+});
+
+describe('official StyleGAN (v1) files, by name and shape only', () => {
+  test("karras2019stylegan-ffhq-1024x1024.pkl's Gs: the variables the reader asks for are the published ones", () => {
+    const published = JSON.parse(readFileSync(join(repoRoot, 'tests', 'models', 'data', 'stylegan1-ffhq-1024-gs-vars.json'), 'utf8')) as { variables: [string, number[]][] };
+    // FFHQ's configuration: G_style defaults at 1024x1024 (fmap_base 8192, fmap_max 512, 8 mapping layers of 512).
+    const cfg = stylegan1GeneratorConfig({ imgResolution: 1024 });
+    const ours = stylegan1GeneratorSpecs(cfg).map((s): [string, number[]] => [s.name === 'synthesis.lod' ? 'synthesis/lod' : s.name.replaceAll('.', '/'), s.shape]);
+    const key = ([n, sh]: [string, number[]]) => `${n} [${sh.join(', ')}]`;
+    assert.deepEqual(ours.map(key).sort(), published.variables.map(key).sort());
   });
 });
 
