@@ -12,6 +12,7 @@ import {
 import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../nets/stylegan1/init.js';
 import type { ParamSpec } from '../nets/stylegan2/init.js';
 import type { NetworkEntry } from './checkpoint.js';
+import { configFrom } from './tf-stylegan2.js';
 
 /** Keyword arguments stylelab computes only at the official default: name -> that default. */
 const G_FIXED: Readonly<Record<string, unknown>> = {
@@ -35,14 +36,6 @@ function kwargsOf(kw: Record<string, unknown>, fixed: Readonly<Record<string, un
   }
   const ignored = Object.keys(kw).filter((k) => !Object.hasOwn(fixed, k) && !read.includes(k));
   return { get: (k, d) => (Object.hasOwn(kw, k) ? kw[k] : d), ignored };
-}
-
-function configOf<T>(build: () => T, role: string): T {
-  try {
-    return build();
-  } catch (e) {
-    throw new CheckpointError(`the ${role} TensorFlow StyleGAN network's static_kwargs give an invalid configuration: ${(e as Error).message}`);
-  }
 }
 
 /** TF layout -> ours: rank-2 weights transposed, rank-4 conv weights to [out, in, kh, kw], the rest as stored. */
@@ -86,7 +79,7 @@ export function convertTfStyleGAN1Generator(tf: TfNetwork, role: string): TfStyl
   const kw = kwargsOf(tf.staticKwargs, G_FIXED, G_READ, role);
   const get = kw.get;
   const nullable = (k: string, d: unknown, none: unknown): unknown => get(k, d) ?? none;
-  const config: StyleGAN1GeneratorConfig = configOf(() => validateStyleGAN1GeneratorConfig({
+  const config: StyleGAN1GeneratorConfig = configFrom(() => validateStyleGAN1GeneratorConfig({
     zDim: get('latent_size', 512) as number,
     cDim: get('label_size', 0) as number,
     wDim: get('dlatent_size', 512) as number,
@@ -123,7 +116,7 @@ export function convertTfStyleGAN1Generator(tf: TfNetwork, role: string): TfStyl
 export function convertTfStyleGAN1Discriminator(tf: TfNetwork, role: string): TfStyleGAN1Result {
   const kw = kwargsOf(tf.staticKwargs, D_FIXED, D_READ, role);
   const get = kw.get;
-  const config: StyleGAN1DiscriminatorConfig = configOf(() => validateStyleGAN1DiscriminatorConfig({
+  const config: StyleGAN1DiscriminatorConfig = configFrom(() => validateStyleGAN1DiscriminatorConfig({
     cDim: get('label_size', 0) as number,
     imgResolution: get('resolution', 32) as number,
     imgChannels: get('num_channels', 1) as number,

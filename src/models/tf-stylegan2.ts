@@ -58,8 +58,12 @@ const TF_NAMES: Readonly<Record<string, string>> = {
   layer_features: 'mapping_fmaps', lr_multiplier: 'mapping_lrmul', resample_filter: 'resample_kernel', mbstd_num_channels: 'mbstd_num_features', cmap_dim: 'mapping_fmaps',
 };
 
-/** The PyTorch configuration legacy.py builds, with errors that point at the TF static_kwargs. */
-function configFrom<T>(build: () => T, role: string): T {
+/**
+ * A configuration built from a TF network's static_kwargs, with errors that point at them (PyTorch argument
+ * names shown with the TF kwarg they come from).
+ * @example const cfg = configFrom(() => generatorConfigFromKwargs(kwargs), 'G');
+ */
+export function configFrom<T>(build: () => T, role: string): T {
   try {
     return build();
   } catch (e) {
@@ -67,6 +71,11 @@ function configFrom<T>(build: () => T, role: string): T {
       .replace(/\b(z_dim|c_dim|w_dim|img_resolution|img_channels|channel_base|channel_max|num_layers|embed_features|layer_features|lr_multiplier|resample_filter|mbstd_num_channels|cmap_dim)\b/g, (k) => `${TF_NAMES[k]} (${k})`);
     throw new CheckpointError(`the ${role} TensorFlow network's static_kwargs give an invalid configuration: ${msg}`);
   }
+}
+
+// legacy.py: ValueError('TensorFlow pickle version too low') below 4.
+function checkVersion(tf: TfNetwork, role: string): void {
+  if (tf.version < 4) throw new CheckpointError(`the ${role} TensorFlow network has pickle version ${tf.version}, too low for StyleGAN2 (legacy.py needs 4)`);
 }
 
 /** One rule of the conversion table: PyTorch name pattern -> the value (null: the constructor's, e.g. resample_filter). */
@@ -115,7 +124,7 @@ function populate(specs: readonly ParamSpec[], rules: readonly Rule[], role: str
  * @example const entry = convertTfGenerator(snap.Gs, 'G_ema'); entry.config.synthesis.channelBase // fmap_base * 2
  */
 export function convertTfGenerator(tf: TfNetwork, role: string): NetworkEntry {
-  if (tf.version < 4) throw new CheckpointError(`the ${role} TensorFlow network has pickle version ${tf.version}, too low for StyleGAN2 (legacy.py needs 4)`);
+  checkVersion(tf, role);
   const kw = new TfKwargs(tf.staticKwargs, `${role}'s`);
   const initKwargs = {
     z_dim: kw.get('latent_size', 512),
@@ -186,7 +195,7 @@ export function convertTfGenerator(tf: TfNetwork, role: string): NetworkEntry {
  * @example const entry = convertTfDiscriminator(snap.D, 'D');
  */
 export function convertTfDiscriminator(tf: TfNetwork, role: string): NetworkEntry {
-  if (tf.version < 4) throw new CheckpointError(`the ${role} TensorFlow network has pickle version ${tf.version}, too low for StyleGAN2 (legacy.py needs 4)`);
+  checkVersion(tf, role);
   const kw = new TfKwargs(tf.staticKwargs, `${role}'s`);
   const initKwargs = {
     c_dim: kw.raw('label_size', 0),
