@@ -96,13 +96,18 @@ export function gatherStrided(src: TensorArray, shape: readonly number[], stride
   const n = numelOf(shape);
   if (isContiguous(shape, stride)) return src.slice(offset, offset + n) as TensorArray;
   const out = new (src.constructor as new (count: number) => TensorArray)(n);
+  if (n === 0) return out;
+  const o = out as unknown as { [k: number]: number | bigint };
+  const from = src as unknown as { readonly [k: number]: number | bigint };
   const rank = shape.length;
+  const inner = shape[rank - 1]!;
+  const innerStride = stride[rank - 1]!;
   const idx = new Array<number>(rank).fill(0);
   let at = offset;
-  for (let i = 0; i < n; i++) {
-    (out as unknown as { [k: number]: unknown })[i] = src[at];
-    // Advance the multi-index like an odometer, adjusting the source offset.
-    for (let d = rank - 1; d >= 0; d--) {
+  for (let i = 0; i < n; i += inner) {
+    // One run along the last axis, then advance the other axes like an odometer.
+    for (let j = 0, p = at; j < inner; j++, p += innerStride) o[i + j] = from[p]!;
+    for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d]! < shape[d]!) {
         at += stride[d]!;
         break;
