@@ -61,6 +61,10 @@ export function readTfCheckpoint(file: SniffedFile): Checkpoint {
       if (net.version >= 4) notes.add('built by the StyleGAN2 repository as config A (its copy of the original StyleGAN networks)');
       if (r.ignoredKwargs.length > 0) notes.add(`${what}: static_kwargs ignored as the TensorFlow code ignores them: ${r.ignoredKwargs.join(', ')}`);
       if (r.unusedVariables.length > 0) notes.add(`${what}: TensorFlow variables not used: ${r.unusedVariables.join(', ')}`);
+      if (role === 'G_ema' && r.entry.kind === 'generator' && r.entry.arch === 'stylegan1') {
+        const cutoff = r.entry.config.truncationCutoff;
+        notes.add(`the pickle's G_style truncates with psi ${r.truncationPsi ?? 'None'} on the first ${cutoff ?? 'all'} ws; stylelab keeps the cutoff and takes psi from --trunc`);
+      }
     }
     archs.add(entry.arch);
     networks[role] = entry;

@@ -67,6 +67,8 @@ export interface TfStyleGAN1Result {
   entry: NetworkEntry;
   ignoredKwargs: string[];
   unusedVariables: string[];
+  /** G_style's truncation_psi (default 0.7; null = None): what Gs.run applied unless told otherwise. */
+  truncationPsi?: number | null;
 }
 
 /**
@@ -105,7 +107,8 @@ export function convertTfStyleGAN1Generator(tf: TfNetwork, role: string): TfStyl
   const lod = params.has('lod') ? 'lod' : 'synthesis/lod';
   const tensors = populate(stylegan1GeneratorSpecs(config), params, role, (ours) => (ours === 'synthesis.lod' ? lod : ours.replaceAll('.', '/')));
   params.delete('synthesis/lod'); // overwritten from G's lod whenever G_style runs
-  return { entry: { kind: 'generator', arch: 'stylegan1', config, tensors }, ignoredKwargs: kw.ignored, unusedVariables: [...params.keys()] };
+  const psi = get('truncation_psi', 0.7);
+  return { entry: { kind: 'generator', arch: 'stylegan1', config, tensors }, ignoredKwargs: kw.ignored, unusedVariables: [...params.keys()], truncationPsi: typeof psi === 'number' ? psi : null };
 }
 
 /**
