@@ -5,8 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { CheckpointError, InputError } from '../errors.js';
 import { writeFolderAtomic } from '../io/atomic-files.js';
-import { isLegacyTorchFile } from '../io/torch.js';
-import { sniffFileKind } from '../io/sniff.js';
+import { sniffFile } from '../io/sniff.js';
 import type { UgatitConfig, UgatitNet } from '../nets/ugatit/config.js';
 import type { ImageU8 } from './ugatit-pipeline.js';
 import { isUgatitConfigJson, readUgatitModel, readUgatitParams, type UgatitCheckpoint, writeUgatitModel } from './ugatit-checkpoint.js';
@@ -36,11 +35,11 @@ export function loadUgatitCheckpoint(path: string, given: Partial<UgatitConfig> 
     const ckpt = readUgatitModel(configJson, readBytes(join(dir, 'weights.safetensors')));
     return withImgSize(ckpt, given.imgSize);
   }
-  const bytes = readBytes(path);
-  if (sniffFileKind(bytes) === 'pickle' && !isLegacyTorchFile(bytes)) {
+  const file = sniffFile(readBytes(path));
+  if (file.kind === 'pickle' || file.kind === 'tf-pickle') {
     throw new CheckpointError('this is a pickle, not a torch.save U-GAT-IT snapshot (StyleGAN network pickles are for generate/style-mix)');
   }
-  return readUgatitParams(bytes, given);
+  return readUgatitParams(file, given);
 }
 
 /** The checkpoint run at another size (light mode only: full mode's MLP fixes the size). */
