@@ -6,6 +6,7 @@ import type { ImageDataset } from '../data/image-dataset.js';
 import { InputError } from '../errors.js';
 import { createEngine } from '../node.js';
 import { computeMetrics, type MetricResult, type StatsCache } from '../metrics/features.js';
+import { OrtGemm64 } from '../metrics/gemm64.js';
 import { DatasetImages, GeneratedImages } from '../metrics/image-sources.js';
 import { NetFiles } from '../metrics/net-files.js';
 import { defaultCacheDir, FileStatsCache, hashImageFiles, openImageSet } from '../metrics/node-sources.js';
@@ -58,9 +59,14 @@ function checkInputs(a: MetricsArgs, defs: readonly MetricDef[]): void {
   if (needs && a.reference === undefined) throw new InputError(`${needs.name} compares two image sets: give the second with --reference`);
 }
 
-/** The shared context of a run. */
-function context(base: Omit<MetricContext, 'progress'>): MetricContext {
-  return { ...base, progress: (what, total) => progress(total, what) };
+/** Runs `fn` with the shared context of a run (float64 products on the engine's onnxruntime, released after). */
+async function withContext<T>(base: Omit<MetricContext, 'progress' | 'gemm'>, fn: (ctx: MetricContext) => Promise<T>): Promise<T> {
+  const gemm = await OrtGemm64.create(base.engine);
+  try {
+    return await fn({ ...base, gemm: gemm.gemm, progress: (what, total) => progress(total, what) });
+  } finally {
+    await gemm.dispose();
+  }
 }
 
 /** Images generated for the feature-based metrics: the most any of them uses. */
@@ -90,7 +96,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
         ds = needsData ? await openDataset(a.data!, { useLabels: G.cDim > 0, resolution: G.imgResolution }) : null;
         const reals = ds ? new DatasetImages(ds, ds.size, () => hashImageFiles(a.data!)) : null;
         const fakes = new GeneratedImages(G, generatedCount(defs, num), seed, ds);
-        const results = await computeMetrics(defs, context({ ...base, engine: G.engine, G, fakes, reals, dataset: ds }), cache);
+        const results = await withContext({ ...base, engine: G.engine, G, fakes, reals, dataset: ds }, (ctx) => computeMetrics(defs, ctx, cache));
         return report(results, a.json === true, network, true);
       } finally {
         await ds?.close();
@@ -104,7 +110,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
     opened.push(fakes);
     const reals = a.reference === undefined ? null : await openImageSet(a.reference);
     if (reals) opened.push(reals);
-    const results = await computeMetrics(defs, context({ ...base, engine, G: null, fakes, reals, dataset: null }), cache);
+    const results = await withContext({ ...base, engine, G: null, fakes, reals, dataset: null }, (ctx) => computeMetrics(defs, ctx, cache));
     return report(results, a.json === true, null, false);
   } finally {
     for (const s of opened) await s.close();
