@@ -74,6 +74,10 @@ export const OPS: Record<string, Op> = {
     const r = S.parseBody(S.StyleMixBody, b);
     return queued(p, () => s.studio.styleMix(r));
   },
+  'mix-latent': (s, b, p) => {
+    const r = S.parseBody(S.StyleMixBody, b);
+    return queued(p, () => s.studio.mixLatent(r));
+  },
   'drag-open': (s, b, p) => {
     const r = S.parseBody(S.DragOpenBody, b);
     const req: DragOpenRequest = 'latent' in r ? { model: r.model, settings: r.settings, latent: float32(r.latent, 'latent') } : r;

@@ -186,6 +186,8 @@ export interface StudioApi {
   models(): Promise<ModelInfo[]>;
   generate(r: GenerateRequest): Promise<ImageResult>;
   styleMix(r: StyleMixRequest): Promise<ImageResult>;
+  /** The ws of a style-mixing cell [numWs * wDim] (to open it in Drag). */
+  mixLatent(r: StyleMixRequest): Promise<Float32Array>;
   dragOpen(r: DragOpenRequest): Promise<DragState>;
   dragEdit(e: DragEdit): Promise<DragState>;
   dragStep(): Promise<DragStepResult>;

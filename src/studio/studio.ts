@@ -109,6 +109,10 @@ export class Studio implements StudioApi {
     return { image: pictureOf(img, G), ms: elapsed(t0) };
   }
 
+  async mixLatent(r: StyleMixRequest): Promise<Float32Array> {
+    return Float32Array.from((await this.styleMixWs(r)).ws);
+  }
+
   async dragOpen(r: DragOpenRequest): Promise<DragState> {
     const G = await this.generator(r.model);
     if ('seed' in r) checkSeed(r.seed);
