@@ -48,6 +48,7 @@ export async function runServe(a: ServeArgs, g: GlobalOptions): Promise<Stylelab
   if (!host) throw new InputError('--host must not be empty');
   const assetDir = appDir();
   if (!existsSync(`${assetDir}index.html`)) throw new InputError(`the web app is not built (${assetDir}index.html is missing): run npm run build`);
+  if (!isLoopback(host)) warn(`listening on ${host}: the app has no authentication, so anyone who can reach this address can use it (and this machine's CPU)`);
   const server = await startServer({
     host,
     port,
@@ -56,7 +57,6 @@ export async function runServe(a: ServeArgs, g: GlobalOptions): Promise<Stylelab
     threads: g.threads,
     models: { bundledDirs: [bundledModelsDir()], networks: a.network ?? [], checkpoints: a.checkpoint ?? [] },
   });
-  if (!isLoopback(host)) warn(`listening on ${host}: the app has no authentication, so anyone who can reach this address can use it (and this machine's CPU)`);
   process.stdout.write(`stylelab: serving ${server.url}\n`);
   if (a.open && !openBrowser(server.url)) process.stdout.write(`stylelab: could not open a browser; open ${server.url} yourself\n`);
   return server;

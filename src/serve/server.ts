@@ -204,10 +204,14 @@ export async function startServer(o: ServeOptions): Promise<StylelabServer> {
       } catch (e) {
         const status = e instanceof HttpError ? e.status : e instanceof InputError || e instanceof CheckpointError ? 400 : 500;
         if (status === 500) log(`stylelab: error: ${req.method} ${req.url}: ${(e as Error).message}`);
+        if (status === 413) res.setHeader('Connection', 'close');
         if (res.headersSent) res.destroy();
         else sendJson(res, status, { error: (e as Error).message });
-        // A body over the limit is not read further: close the connection after answering.
-        if (status === 413) req.destroy();
+        // A body over the limit is discarded (so the client reads the answer), up to a bound; past it the connection is cut.
+        if (status === 413) {
+          if (Number(req.headers['content-length'] ?? 0) > 4 * limit) res.once('finish', () => req.destroy());
+          else req.resume();
+        }
       }
     })();
   });

@@ -29,7 +29,7 @@ export function dragPage(app: App): Page {
   r1.value = '';
   const r2 = numberInput(DRAG_DEFAULTS.r2, { min: 1, step: 1, id: 'drag-r2' });
   const st: ViewState = { handles: [], targets: [], pending: null, mask: null, showMask: true, tool: 'points', brush: 12 };
-  const tool = segmented<Tool>([['points', 'Points'], ['flexible', 'Mask brush'], ['fixed', 'Eraser']], 'points', (t) => {
+  const tool = segmented<Tool>([['points', 'Points'], ['flexible', 'Brush'], ['fixed', 'Eraser']], 'points', (t) => {
     st.tool = t;
     view.redraw();
   });
