@@ -157,9 +157,9 @@ export function dragPage(app: App): Page {
   function renderPairs(): void {
     const items = st.handles.map((p, i) => {
       const t = st.targets[i]!;
-      return h('li', {}, h('span', { class: 'dot', style: 'background:#ff3b3b' }), `${p[0]},${p[1]}`, ' → ', h('span', { class: 'dot', style: 'background:#3d8bff' }), `${t[0]},${t[1]}`, button('×', () => view_delete(i), 'x', { title: 'delete this pair' }));
+      return h('li', {}, h('span', { class: 'dot red' }), `${p[0]},${p[1]}`, ' → ', h('span', { class: 'dot blue' }), `${t[0]},${t[1]}`, button('×', () => view_delete(i), 'x', { title: 'delete this pair' }));
     });
-    if (st.pending) items.push(h('li', {}, h('span', { class: 'dot', style: 'background:#ff3b3b' }), `${st.pending[0]},${st.pending[1]}`, ' → click the target'));
+    if (st.pending) items.push(h('li', {}, h('span', { class: 'dot red' }), `${st.pending[0]},${st.pending[1]}`, ' → click the target'));
     pairs.replaceChildren(...items);
   }
   const view_delete = (i: number) => {
