@@ -166,7 +166,7 @@ export class DragView {
     if (st.showMask && mask) {
       // Flexible pixels tinted blue, as a scaled R x R image.
       const img = new ImageData(R, R);
-      for (let i = 0; i < R * R; i++) if (mask[i] === 0) img.data.set([91, 140, 255, 110], i * 4);
+      for (let i = 0; i < R * R; i++) if (mask[i] === 0) img.data.set([120, 170, 255, 64], i * 4);
       const tmp = new OffscreenCanvas(R, R);
       tmp.getContext('2d')!.putImageData(img, 0, 0);
       ctx.imageSmoothingEnabled = false;

@@ -22,7 +22,7 @@ export function mixPage(app: App): Page {
   const model = select([], undefined, 'mix-model');
   const rows = h('input', { type: 'text', value: '85,100,75,458,1500', id: 'mix-rows' });
   const cols = h('input', { type: 'text', value: '55,821,1789,293', id: 'mix-cols' });
-  const styles = h('input', { type: 'text', value: '0-6', id: 'mix-styles' });
+  const styles = h('input', { type: 'text', value: '0-3', id: 'mix-styles' });
   let psi = 1;
   const psiSlider = slider(psi, -1, 2, 0.01, (v) => (psi = v), 'mix-psi');
   const noise = select([['const', 'const'], ['random', 'random'], ['none', 'none']], 'const', 'mix-noise');
@@ -101,10 +101,10 @@ export function mixPage(app: App): Page {
     }
     const my = ++token;
     const base = { model: m.id, styles: layers, psi, noiseMode: noise.value as StyleMixRequest['noiseMode'], classIdx: m.cDim > 0 ? 0 : null };
-    grid.style.gridTemplateColumns = `repeat(${C.length + 1}, minmax(48px, 120px))`;
+    grid.style.gridTemplateColumns = `repeat(${C.length + 1}, minmax(40px, 92px))`;
     const cell = (r: number, c: number, isLabel: boolean) => {
       const canvas = h('canvas', { width: 8, height: 8, title: r === c && isLabel ? `seed ${r}` : `row ${r}, column ${c}` });
-      const div = h('div', { class: `cell pending${isLabel ? ' label' : ''}`, 'data-row': r, 'data-col': c }, canvas);
+      const div = h('div', { class: `cell pending${isLabel ? ' label' : ''}`, 'data-row': r, 'data-col': c }, canvas, isLabel ? h('div', { class: 'seed' }, `seed ${r}`) : null);
       const req = { ...base, row: r, col: c };
       canvas.addEventListener('click', (ev) => popup(ev, req));
       return { div, canvas, req };
@@ -145,6 +145,9 @@ export function mixPage(app: App): Page {
 
   model.addEventListener('change', () => {
     presets();
+    // The coarse styles (pose, shape) show mixing best; style_mixing.py's 0-6 is most of a small network's ws.
+    const m = info();
+    if (m) styles.value = stylePresets(m).coarse || '0';
     void render();
   });
   document.addEventListener('pointerdown', (e) => {

@@ -88,7 +88,7 @@ export function videoPage(app: App): Page {
         }
         const bytes = gif.finish();
         const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/gif' }));
-        const img = h('img', { src: url, alt: 'interpolation video', id: 'vid-gif-img', class: info.width < 256 ? 'fill' : '' });
+        const img = h('img', { src: url, alt: 'interpolation video', id: 'vid-gif-img' });
         out.replaceChildren(img, h('div', { class: 'buttons' }, button('Download GIF', () => download('stylelab-video.gif', bytes, 'image/gif'), 'btn', { id: 'vid-download' })));
         caption.textContent = `${info.numFrames} frames, ${info.width}x${info.height} · ${(bytes.length / 1024).toFixed(0)} kB · ${((performance.now() - t0) / 1000).toFixed(1)} s`;
       });
