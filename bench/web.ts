@@ -14,6 +14,7 @@ import { startServer } from '../src/serve/server.js';
 import { DRAG_DEFAULTS } from '../src/studio/protocol.js';
 import { generatorInfo, Studio } from '../src/studio/studio.js';
 import { fixture, repoRoot } from '../tests/fixtures.js';
+import { pageWorker, type WorkerCall } from '../tests/web/app-helpers.js';
 
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 5);
 const N = Number(process.env.BENCH_WEB_THREADS ?? 2);
@@ -23,6 +24,7 @@ const MODEL = 'draggan-tiny-network';
 const ref = JSON.parse(readFileSync(fixture('draggan-tiny', 'reference.json'), 'utf8')) as { points_rc: [number, number][]; targets_rc: [number, number][] };
 const w0 = Array.from(toFloat32(readNpy(readFileSync(fixture('draggan-tiny', 'w0.npy')))));
 const mask = Array.from(toFloat32(readNpy(readFileSync(fixture('draggan-tiny', 'mask.npy')))));
+const settings = { ...DRAG_DEFAULTS, lambdaMask: 10, r1: 3 }; // the fixture's
 
 interface Timing {
   generate: number[];
@@ -35,7 +37,7 @@ interface Timing {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The work of one configuration, through any object with the Studio's methods. */
-async function work(call: (method: string, ...args: unknown[]) => Promise<unknown>, runs: number): Promise<Timing> {
+async function work(call: WorkerCall, runs: number): Promise<Timing> {
   const gen = (seed: number) => call('generate', { model: MODEL, seed, psi: 0.7, cutoff: null, classIdx: null, noiseMode: 'const' });
   let t = performance.now();
   await gen(0);
@@ -46,7 +48,7 @@ async function work(call: (method: string, ...args: unknown[]) => Promise<unknow
     await gen(i);
     generate.push(performance.now() - t);
   }
-  await call('dragOpen', { model: MODEL, settings: { ...DRAG_DEFAULTS, lambdaMask: 10, r1: 3 }, latent: Float32Array.from(w0) });
+  await call('dragOpen', { model: MODEL, settings, latent: Float32Array.from(w0) });
   await call('dragEdit', { op: 'points', handles: ref.points_rc, targets: ref.targets_rc });
   await call('dragEdit', { op: 'mask', mask: Uint8Array.from(mask) });
   t = performance.now();
@@ -83,56 +85,14 @@ async function inBrowser(url: string, kind: 'wasm' | 'webgpu', threads: number):
     page.setDefaultTimeout(600_000);
     await page.goto(`${url}#translate`);
     await page.waitForFunction(() => document.body.dataset.ready === '1');
-    return await page.evaluate(
-      async ({ kind, threads, runs, model, w0, mask, handles, targets, settings }) => {
-        const worker = new Worker('/worker.js', { type: 'module' });
-        let next = 0;
-        const call = (method: string, ...args: unknown[]) =>
-          new Promise<unknown>((ok, fail) => {
-            const id = ++next;
-            const on = (e: MessageEvent<{ id: number; ok: boolean; result?: unknown; error?: string }>) => {
-              if (e.data.id !== id) return;
-              worker.removeEventListener('message', on);
-              if (e.data.ok) ok(e.data.result);
-              else fail(new Error(e.data.error));
-            };
-            worker.addEventListener('message', on);
-            worker.postMessage({ id, method, args });
-          });
-        try {
-          await call('init', { wasmPaths: '/ort/', threads, executionProviders: [kind] });
-        } catch (e) {
-          worker.terminate();
-          return `not run: ${(e as Error).message}`;
-        }
-        // The same sequence as work() in Node (inlined: functions do not cross into the page).
-        const gen = (seed: number) => call('generate', { model, seed, psi: 0.7, cutoff: null, classIdx: null, noiseMode: 'const' });
-        let t = performance.now();
-        await gen(0);
-        const firstGenerate = performance.now() - t;
-        const generate: number[] = [];
-        for (let i = 1; i <= runs; i++) {
-          t = performance.now();
-          await gen(i);
-          generate.push(performance.now() - t);
-        }
-        await call('dragOpen', { model, settings, latent: Float32Array.from(w0) });
-        await call('dragEdit', { op: 'points', handles, targets });
-        await call('dragEdit', { op: 'mask', mask: Uint8Array.from(mask) });
-        t = performance.now();
-        await call('dragStep');
-        const firstStep = performance.now() - t;
-        const step: number[] = [];
-        for (let i = 0; i < runs; i++) {
-          t = performance.now();
-          await call('dragStep');
-          step.push(performance.now() - t);
-        }
-        worker.terminate();
-        return { generate, step, firstGenerate, firstStep, note: `crossOriginIsolated=${crossOriginIsolated}` };
-      },
-      { kind, threads, runs: RUNS, model: MODEL, w0, mask, handles: ref.points_rc, targets: ref.targets_rc, settings: { ...DRAG_DEFAULTS, lambdaMask: 10, r1: 3 } },
-    );
+    let call: WorkerCall;
+    try {
+      call = await pageWorker(page, { wasmPaths: '/ort/', threads, executionProviders: [kind] });
+    } catch (e) {
+      return `not run: ${(e as Error).message.split('\n')[0]}`;
+    }
+    // Timed from Node: each call also crosses the DevTools protocol (about a millisecond).
+    return { ...(await work(call, RUNS)), note: `crossOriginIsolated=${await page.evaluate(() => crossOriginIsolated)}` };
   } finally {
     await browser.close();
   }

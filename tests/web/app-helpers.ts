@@ -99,3 +99,60 @@ export function uint8Closeness(a: ArrayLike<number>, b: ArrayLike<number>): { sa
   }
   return { same: same / a.length, max };
 }
+
+/** Calls a method of the app's Web Worker running in a page. */
+export type WorkerCall = (method: string, ...args: unknown[]) => Promise<unknown>;
+
+/** Typed arrays as tagged plain arrays (what page.evaluate carries); undone in the page. */
+function tag(v: unknown): unknown {
+  if (v instanceof Float32Array) return { __f32: Array.from(v) };
+  if (v instanceof Uint8Array) return { __u8: Array.from(v) };
+  if (Array.isArray(v)) return v.map(tag);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tag(x)]));
+  return v;
+}
+
+/**
+ * Starts a worker of the app's bundle (/worker.js) in the page, initialised with `init`, and returns a caller for
+ * it: the calls the app's pages make, from Node. Typed arrays go in as such; results come back with typed arrays
+ * as plain arrays.
+ * @example const call = await pageWorker(page, { wasmPaths: '/ort/', threads: 2, executionProviders: ['wasm'] }); await call('dragStep');
+ */
+export async function pageWorker(page: Page, init: Record<string, unknown>): Promise<WorkerCall> {
+  await page.evaluate(() => {
+    const worker = new Worker('/worker.js', { type: 'module' });
+    let next = 0;
+    const revive = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(revive);
+      if (v !== null && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if ('__f32' in o) return Float32Array.from(o.__f32 as number[]);
+        if ('__u8' in o) return Uint8Array.from(o.__u8 as number[]);
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revive(x)]));
+      }
+      return v;
+    };
+    const plain = (v: unknown): unknown => {
+      if (ArrayBuffer.isView(v)) return Array.from(v as Uint8Array);
+      if (Array.isArray(v)) return v.map(plain);
+      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+      return v;
+    };
+    (globalThis as unknown as { __stylelabCall: unknown }).__stylelabCall = (method: string, args: unknown[]) =>
+      new Promise((ok, fail) => {
+        const id = ++next;
+        const onMessage = (e: MessageEvent<{ id: number; ok: boolean; result?: unknown; error?: string }>) => {
+          if (e.data.id !== id) return;
+          worker.removeEventListener('message', onMessage);
+          if (e.data.ok) ok(plain(e.data.result));
+          else fail(new Error(e.data.error));
+        };
+        worker.addEventListener('message', onMessage);
+        worker.postMessage({ id, method, args: revive(args) });
+      });
+  });
+  const call: WorkerCall = (method, ...args) =>
+    page.evaluate(([m, a]) => (globalThis as unknown as { __stylelabCall: (m: string, a: unknown[]) => Promise<unknown> }).__stylelabCall(m as string, a as unknown[]), [method, tag(args)] as const);
+  await call('init', init);
+  return call;
+}

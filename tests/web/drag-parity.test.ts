@@ -8,17 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { readNpy } from '../../src/io/npy.js';
 import { toFloat32 } from '../../src/io/tensor.js';
 import type { StylelabServer } from '../../src/serve/server.js';
-import { fixture } from '../fixtures.js';
-import { type AppBrowser, DRAG_MODEL, noChromium, openApp, startTestServer, uint8Closeness } from './app-helpers.js';
+import { type DragReference, fixture } from '../fixtures.js';
+import { type AppBrowser, DRAG_MODEL, noChromium, openApp, pageWorker, startTestServer, uint8Closeness } from './app-helpers.js';
 
-interface Reference {
-  lambda_mask: number;
-  r1: number;
-  r2: number;
-  points_rc: [number, number][];
-  targets_rc: [number, number][];
-  steps: { step: number; tracked_points: [number, number][]; stop: boolean; image: string; w_after: string }[];
-}
 
 interface StepOut {
   points: [number, number][];
@@ -28,7 +20,7 @@ interface StepOut {
   ms: number;
 }
 
-const ref = JSON.parse(readFileSync(fixture('draggan-tiny', 'reference.json'), 'utf8')) as Reference;
+const ref = JSON.parse(readFileSync(fixture('draggan-tiny', 'reference.json'), 'utf8')) as DragReference;
 const npy = (name: string) => readNpy(readFileSync(fixture('draggan-tiny', name)));
 
 describe('DragGAN in the browser worker matches the official renderer (draggan-tiny)', { skip: noChromium }, () => {
@@ -41,38 +33,17 @@ describe('DragGAN in the browser worker matches the official renderer (draggan-t
     const w0 = Array.from(toFloat32(npy('w0.npy')));
     const mask = Array.from(toFloat32(npy('mask.npy')));
     const settings = { wSpace: 'w+', lr: 0.001, lambdaMask: ref.lambda_mask, r1: ref.r1, r2: ref.r2 };
-    steps = await b.page.evaluate(
-      async ({ model, w0, mask, settings, handles, targets, n }) => {
-        // A worker of its own (the app's bundle), driven with the same calls the Drag page makes.
-        const worker = new Worker('/worker.js', { type: 'module' });
-        let next = 0;
-        const call = (method: string, ...args: unknown[]) =>
-          new Promise<unknown>((ok, fail) => {
-            const id = ++next;
-            const onMessage = (e: MessageEvent<{ id: number; ok: boolean; result?: unknown; error?: string }>) => {
-              if (e.data.id !== id) return;
-              worker.removeEventListener('message', onMessage);
-              if (e.data.ok) ok(e.data.result);
-              else fail(new Error(e.data.error));
-            };
-            worker.addEventListener('message', onMessage);
-            worker.postMessage({ id, method, args });
-          });
-        await call('init', { wasmPaths: '/ort/', threads: 2, executionProviders: ['wasm'] });
-        await call('dragOpen', { model, settings, latent: Float32Array.from(w0) });
-        await call('dragEdit', { op: 'points', handles, targets });
-        await call('dragEdit', { op: 'mask', mask: Uint8Array.from(mask) });
-        const out = [];
-        for (let i = 0; i < n; i++) {
-          const r = (await call('dragStep')) as { points: [number, number][]; stopped: boolean; image: { data: Uint8Array }; ms: number };
-          const { latent } = (await call('dragLatent')) as { latent: Float32Array };
-          out.push({ points: r.points, stopped: r.stopped, image: Array.from(r.image.data), latent: Array.from(latent), ms: r.ms });
-        }
-        worker.terminate();
-        return out;
-      },
-      { model: DRAG_MODEL, w0, mask, settings, handles: ref.points_rc, targets: ref.targets_rc, n: ref.steps.length },
-    );
+    // A worker of its own (the app's bundle), driven with the same calls the Drag page makes.
+    const call = await pageWorker(b.page, { wasmPaths: '/ort/', threads: 2, executionProviders: ['wasm'] });
+    await call('dragOpen', { model: DRAG_MODEL, settings, latent: Float32Array.from(w0) });
+    await call('dragEdit', { op: 'points', handles: ref.points_rc, targets: ref.targets_rc });
+    await call('dragEdit', { op: 'mask', mask: Uint8Array.from(mask) });
+    steps = [];
+    for (let i = 0; i < ref.steps.length; i++) {
+      const r = (await call('dragStep')) as { points: [number, number][]; stopped: boolean; image: { data: number[] }; ms: number };
+      const { latent } = (await call('dragLatent')) as { latent: number[] };
+      steps.push({ points: r.points, stopped: r.stopped, image: r.image.data, latent, ms: r.ms });
+    }
   });
   after(async () => {
     await b?.close();

@@ -126,20 +126,25 @@ export function dragPage(app: App): Page {
     void openFromSeed();
   }
 
-  /** Shows a state from the backend. */
-  function apply(s: DragState): void {
+  /** Shows what the backend says after an edit or a step: the image, the points, the counts. */
+  function show(s: { image: Picture; handles: Point[]; steps: number; canUndo: boolean; canRedo: boolean; distances: number[] }): void {
     st.handles = s.handles.map((p) => [p[0], p[1]] as Point);
-    st.targets = s.targets.map((p) => [p[0], p[1]] as Point);
-    st.mask = s.mask;
+    image = s.image;
+    steps = s.steps;
     canUndo = s.canUndo;
     canRedo = s.canRedo;
-    steps = s.steps;
-    image = s.image;
     view.show(s.image);
     stats.steps.textContent = String(s.steps);
     showDistances(s.distances);
     refreshButtons();
     renderPairs();
+  }
+
+  /** Shows a whole state (targets and mask too). */
+  function apply(s: DragState): void {
+    st.targets = s.targets.map((p) => [p[0], p[1]] as Point);
+    st.mask = s.mask;
+    show(s);
   }
 
   function showDistances(d: number[]): void {
@@ -224,17 +229,8 @@ export function dragPage(app: App): Page {
     try {
       for (let i = 0; i < MAX_RUN_STEPS && !stopAsked; i++) {
         const r = await app.busy(() => app.backend.dragStep());
-        st.handles = r.points.map((p) => [p[0], p[1]] as Point);
-        image = r.image;
-        steps = r.step;
-        canUndo = r.canUndo;
-        canRedo = r.canRedo;
-        view.show(r.image);
-        stats.steps.textContent = String(r.step);
+        show({ ...r, handles: r.points, steps: r.step });
         stats.ms.textContent = `${r.ms.toFixed(0)} ms/step`;
-        showDistances(r.distances);
-        renderPairs();
-        refreshButtons();
         if (gif.length < MAX_GIF_FRAMES) gif.push(framed(r.image, st.handles));
         if (r.stopped) break;
       }

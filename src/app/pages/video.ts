@@ -59,39 +59,21 @@ export function videoPage(app: App): Page {
     cancelBtn.disabled = !b;
   }
 
-  async function renderGif(): Promise<void> {
+  /** Runs a render with the page marked busy (the request checked first; errors shown). */
+  async function rendering(work: (req: VideoRequest) => Promise<void>): Promise<void> {
     if (busy) return;
-    let r: VideoRequest | null;
+    let req: VideoRequest | null;
     try {
-      r = request();
+      req = request();
     } catch (e) {
       return app.error(e);
     }
-    if (!r) return;
-    const req = r;
+    if (!req) return;
+    const r = req;
     cancelled = false;
     setBusy(true);
-    const t0 = performance.now();
     try {
-      await app.busy(async () => {
-        const info = await app.backend.videoOpen(req);
-        progress.max = info.numFrames;
-        const gif = new GifBuilder(1000 / Number(fps.value || 24));
-        for (let f = 0; f < info.numFrames && !cancelled; f += CHUNK) {
-          for (const frame of await app.backend.videoFrames(f, Math.min(CHUNK, info.numFrames - f))) gif.add(frame);
-          progress.value = gif.frames;
-          caption.textContent = `frame ${gif.frames}/${info.numFrames} · ${((performance.now() - t0) / gif.frames).toFixed(0)} ms/frame (${app.backend.label})`;
-        }
-        if (cancelled) {
-          caption.textContent = 'cancelled';
-          return;
-        }
-        const bytes = gif.finish();
-        const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/gif' }));
-        const img = h('img', { src: url, alt: 'interpolation video', id: 'vid-gif-img' });
-        out.replaceChildren(img, h('div', { class: 'buttons' }, button('Download GIF', () => download('stylelab-video.gif', bytes, 'image/gif'), 'btn', { id: 'vid-download' })));
-        caption.textContent = `${info.numFrames} frames, ${info.width}x${info.height} · ${(bytes.length / 1024).toFixed(0)} kB · ${((performance.now() - t0) / 1000).toFixed(1)} s`;
-      });
+      await app.busy(() => work(r));
     } catch (e) {
       app.error(e);
     } finally {
@@ -99,43 +81,50 @@ export function videoPage(app: App): Page {
     }
   }
 
-  async function renderMp4(): Promise<void> {
+  function renderGif(): Promise<void> {
+    const t0 = performance.now();
+    return rendering(async (req) => {
+      const info = await app.backend.videoOpen(req);
+      progress.max = info.numFrames;
+      const gif = new GifBuilder(1000 / Number(fps.value || 24));
+      for (let f = 0; f < info.numFrames && !cancelled; f += CHUNK) {
+        for (const frame of await app.backend.videoFrames(f, Math.min(CHUNK, info.numFrames - f))) gif.add(frame);
+        progress.value = gif.frames;
+        caption.textContent = `frame ${gif.frames}/${info.numFrames} · ${((performance.now() - t0) / gif.frames).toFixed(0)} ms/frame (${app.backend.label})`;
+      }
+      if (cancelled) {
+        caption.textContent = 'cancelled';
+        return;
+      }
+      const bytes = gif.finish();
+      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/gif' }));
+      const img = h('img', { src: url, alt: 'interpolation video', id: 'vid-gif-img' });
+      out.replaceChildren(img, h('div', { class: 'buttons' }, button('Download GIF', () => download('stylelab-video.gif', bytes, 'image/gif'), 'btn', { id: 'vid-download' })));
+      caption.textContent = `${info.numFrames} frames, ${info.width}x${info.height} · ${(bytes.length / 1024).toFixed(0)} kB · ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+    });
+  }
+
+  function renderMp4(): Promise<void> {
     const b = app.backend;
-    if (busy || !(b instanceof ServerBackend)) return;
-    let r: VideoRequest | null;
-    try {
-      r = request();
-    } catch (e) {
-      return app.error(e);
-    }
-    if (!r) return;
-    const req = r;
-    cancelled = false;
-    setBusy(true);
-    try {
-      await app.busy(async () => {
-        await b.videoOpen(req);
-        const { total } = await b.startMp4(Number(fps.value || 24));
-        progress.max = total;
-        for (;;) {
-          await new Promise((ok) => setTimeout(ok, 300));
-          if (cancelled) {
-            caption.textContent = 'stopped waiting (the server finishes the MP4 in the background)';
-            return;
-          }
-          const s = await b.mp4Status();
-          progress.value = s.done;
-          caption.textContent = `MP4 on the server: frame ${s.done}/${s.total}`;
-          if (s.error) throw new Error(`the server could not write the MP4: ${s.error}`);
-          if (s.ready) break;
+    if (!(b instanceof ServerBackend)) return Promise.resolve();
+    return rendering(async (req) => {
+      await b.videoOpen(req);
+      const { total } = await b.startMp4(Number(fps.value || 24));
+      progress.max = total;
+      for (;;) {
+        await new Promise((ok) => setTimeout(ok, 300));
+        if (cancelled) {
+          caption.textContent = 'stopped waiting (the server finishes the MP4 in the background)';
+          return;
         }
-        out.replaceChildren(h('video', { src: b.mp4Url, controls: true, loop: true, autoplay: true, muted: true, id: 'vid-mp4-video' }), h('div', { class: 'buttons' }, h('a', { class: 'btn', href: b.mp4Url, download: 'stylelab-video.mp4' }, 'Download MP4')));
-      });
-    } catch (e) {
-      app.error(e);
-    } finally {
-      setBusy(false);
-    }
+        const s = await b.mp4Status();
+        progress.value = s.done;
+        caption.textContent = `MP4 on the server: frame ${s.done}/${s.total}`;
+        if (s.error) throw new Error(`the server could not write the MP4: ${s.error}`);
+        if (s.ready) break;
+      }
+      out.replaceChildren(h('video', { src: b.mp4Url, controls: true, loop: true, autoplay: true, muted: true, id: 'vid-mp4-video' }), h('div', { class: 'buttons' }, h('a', { class: 'btn', href: b.mp4Url, download: 'stylelab-video.mp4' }, 'Download MP4')));
+    });
   }
 
   return {
