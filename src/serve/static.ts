@@ -15,6 +15,8 @@ export const MIME: Record<string, string> = {
   '.map': 'application/json',
   '.wasm': 'application/wasm',
   '.png': 'image/png',
+  '.mp4': 'video/mp4',
+  '.gif': 'image/gif',
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
   '.safetensors': 'application/octet-stream',

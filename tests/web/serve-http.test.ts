@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InputError } from '../../src/errors.js';
+import { findOnPath } from '../../src/io/video-file.js';
 import { startServer, type StylelabServer } from '../../src/serve/server.js';
 import { APP_DIR, DRAG_MODEL, startTestServer } from './app-helpers.js';
 
@@ -189,6 +190,40 @@ describe('the JSON API', () => {
     const r = await raw(server, 'GET', '/api/status', { headers: { Host: `attacker.example:${server.port}` } });
     assert.equal(r.status, 403);
     assert.equal((await raw(server, 'GET', '/api/status', { headers: { Host: `localhost:${server.port}` } })).status, 200);
+  });
+});
+
+describe('video', () => {
+  const op = (name: string, body: unknown) => post(server, `/api/sessions/${session}/${name}`, body);
+  const video = { model: 'stylegan2-emoji32', seeds: [0, 1, 2, 3], gridW: 2, gridH: 1, wFrames: 3, psi: 0.7, classIdx: null };
+
+  test('video-open and video-frames give gen_video.py frames of the grid; bad layouts are 400', async () => {
+    const open = await op('video-open', video);
+    assert.equal(open.status, 200, open.body);
+    assert.deepEqual(JSON.parse(open.body), { numFrames: 6, width: 64, height: 32, channels: 3 });
+    const frames = JSON.parse((await op('video-frames', { start: 4, count: 4 })).body) as { width: number; data: string }[];
+    assert.equal(frames.length, 2, 'frames past the end are not made up');
+    assert.equal(Buffer.from(frames[0]!.data, 'base64').length, 64 * 32 * 3);
+    assert.match(errorOf(await op('video-open', { ...video, seeds: [0, 1, 2] })), /must be divisible by the grid size 2x1/);
+    assert.match(errorOf(await op('video-open', { ...video, gridW: 16, gridH: 2 })), /at most 16 grid cells/);
+    assert.match(errorOf(await op('video-frames', { start: 0, count: 17 })), /^count: Too big/);
+  });
+
+  test('an MP4 rendered by the server with ffmpeg, with progress, then downloaded', { skip: findOnPath('ffmpeg') ? false : 'ffmpeg is not installed (bash scripts/install-ffmpeg.sh)' }, async () => {
+    assert.equal((await op('video-open', video)).status, 200);
+    const start = await op('video-mp4', { fps: 12 });
+    assert.equal(start.status, 200, start.body);
+    let status = { done: 0, total: 0, ready: false, error: null as string | null };
+    for (let i = 0; i < 100 && !status.ready && !status.error; i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      status = JSON.parse((await op('video-mp4-status', {})).body) as typeof status;
+    }
+    assert.equal(status.error, null);
+    assert.deepEqual([status.ready, status.done, status.total], [true, 6, 6]);
+    const file = await raw(server, 'GET', `/api/sessions/${session}/video.mp4`);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers['content-type'], 'video/mp4');
+    assert.equal(file.body.slice(4, 8), 'ftyp', 'not an MP4 file');
   });
 });
 
