@@ -18,8 +18,10 @@ export const APP_DIR = join(repoRoot, 'dist', 'app');
 
 export const DRAG_NETWORK = fixture('draggan-tiny', 'network.pkl');
 export const UGATIT_CHECKPOINT = fixture('ugatit-light-tiny', 'fixture_params_0000100.pt');
+export const SG3_NETWORK = fixture('stylegan3-t-tiny', 'network.pkl');
 /** Their registry ids. */
 export const DRAG_MODEL = 'draggan-tiny-network';
+export const SG3_MODEL = 'stylegan3-t-tiny-network';
 export const UGATIT_MODEL = 'ugatit-light-tiny-fixture-params-0000100';
 
 /**
@@ -35,7 +37,7 @@ export function startTestServer(o: { idleSeconds?: number; assetDir?: string; ma
     maxBody: o.maxBody,
     threads: 2,
     log: () => {},
-    models: { bundledDirs: [join(repoRoot, 'models')], networks: [DRAG_NETWORK], checkpoints: [UGATIT_CHECKPOINT] },
+    models: { bundledDirs: [join(repoRoot, 'models')], networks: [DRAG_NETWORK, SG3_NETWORK], checkpoints: [UGATIT_CHECKPOINT] },
   });
 }
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import { findOnPath } from '../../src/io/video-file.js';
 import { startServer, type StylelabServer } from '../../src/serve/server.js';
-import { APP_DIR, DRAG_MODEL, startTestServer } from './app-helpers.js';
+import { APP_DIR, DRAG_MODEL, SG3_MODEL, startTestServer } from './app-helpers.js';
 
 interface Reply {
   status: number;
@@ -99,6 +99,17 @@ describe('the JSON API', () => {
     const j = JSON.parse(r.body) as { image: { width: number; height: number; channels: number; data: string } };
     assert.deepEqual([j.image.width, j.image.height, j.image.channels], [32, 32, 3]);
     assert.equal(Buffer.from(j.image.data, 'base64').length, 32 * 32 * 3);
+  });
+
+  test("StyleGAN3: translate and rotate move the image (gen_images.py's transform); other architectures refuse them", async () => {
+    const base = { ...gen, model: SG3_MODEL };
+    const still = JSON.parse((await op('generate', base)).body) as { image: { data: string } };
+    const moved = await op('generate', { ...base, translate: [0.25, -0.1], rotate: 30 });
+    assert.equal(moved.status, 200, moved.body);
+    assert.notEqual((JSON.parse(moved.body) as { image: { data: string } }).image.data, still.image.data);
+    const refused = await op('generate', { ...gen, translate: [0.25, 0] });
+    assert.equal(refused.status, 400);
+    assert.match(errorOf(refused), /translate and rotate need a StyleGAN3 network/);
   });
 
   test('unknown fields, wrong types, out-of-range numbers, bad enums: 400 with a message naming the field', async () => {

@@ -73,10 +73,12 @@ export function generatePage(app: App): Page {
 
   // Live updates: at most one request in flight; the latest settings win.
   let running = false;
+  let gridToken = 0;
   let again = false;
   let shown = false;
   async function refresh(): Promise<void> {
     if (!shown) return;
+    gridToken++; // the main image first: stop filling the seed strip (it refills after)
     if (running) {
       again = true;
       return;
@@ -100,7 +102,6 @@ export function generatePage(app: App): Page {
     void fillGrid();
   }
 
-  let gridToken = 0;
   async function fillGrid(): Promise<void> {
     const token = ++gridToken;
     const start = currentSeed();
