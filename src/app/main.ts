@@ -130,7 +130,7 @@ function showTab(tab: TabName, handoff?: Handoff): void {
     p.el.classList.toggle('active', p.name === tab);
     tabs.querySelector(`[data-tab="${p.name}"]`)?.setAttribute('aria-selected', String(p.name === tab));
   }
-  history.replaceState(null, '', `#${tab}${location.search ? '' : ''}`);
+  history.replaceState(null, '', `#${tab}`);
   pages.find((p) => p.name === tab)!.show(handoff);
 }
 

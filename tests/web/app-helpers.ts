@@ -114,10 +114,24 @@ function tag(v: unknown): unknown {
   return v;
 }
 
+/** Base64-tagged typed arrays from the page back as typed arrays. */
+function untag(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(untag);
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.__u8b64 === 'string') return new Uint8Array(Buffer.from(o.__u8b64, 'base64'));
+    if (typeof o.__f32b64 === 'string') {
+      const b = Buffer.from(o.__f32b64, 'base64');
+      return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, untag(x)]));
+  }
+  return v;
+}
+
 /**
  * Starts a worker of the app's bundle (/worker.js) in the page, initialised with `init`, and returns a caller for
- * it: the calls the app's pages make, from Node. Typed arrays go in as such; results come back with typed arrays
- * as plain arrays.
+ * it: the calls the app's pages make, from Node. Typed arrays go in and come back as such.
  * @example const call = await pageWorker(page, { wasmPaths: '/ort/', threads: 2, executionProviders: ['wasm'] }); await call('dragStep');
  */
 export async function pageWorker(page: Page, init: Record<string, unknown>): Promise<WorkerCall> {
@@ -134,8 +148,16 @@ export async function pageWorker(page: Page, init: Record<string, unknown>): Pro
       }
       return v;
     };
+    // Typed arrays come back as base64 (Playwright carries long strings fast, long arrays slowly).
+    const b64 = (v: ArrayBufferView) => {
+      const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(s);
+    };
     const plain = (v: unknown): unknown => {
-      if (ArrayBuffer.isView(v)) return Array.from(v as Uint8Array);
+      if (v instanceof Float32Array) return { __f32b64: b64(v) };
+      if (ArrayBuffer.isView(v)) return { __u8b64: b64(v) };
       if (Array.isArray(v)) return v.map(plain);
       if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
       return v;
@@ -153,8 +175,8 @@ export async function pageWorker(page: Page, init: Record<string, unknown>): Pro
         worker.postMessage({ id, method, args: revive(args) });
       });
   });
-  const call: WorkerCall = (method, ...args) =>
-    page.evaluate(([m, a]) => (globalThis as unknown as { __stylelabCall: (m: string, a: unknown[]) => Promise<unknown> }).__stylelabCall(m as string, a as unknown[]), [method, tag(args)] as const);
+  const call: WorkerCall = async (method, ...args) =>
+    untag(await page.evaluate(([m, a]) => (globalThis as unknown as { __stylelabCall: (m: string, a: unknown[]) => Promise<unknown> }).__stylelabCall(m as string, a as unknown[]), [method, tag(args)] as const));
   await call('init', init);
   return call;
 }

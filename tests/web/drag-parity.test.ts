@@ -15,8 +15,8 @@ import { type AppBrowser, DRAG_MODEL, noChromium, openApp, pageWorker, startTest
 interface StepOut {
   points: [number, number][];
   stopped: boolean;
-  image: number[];
-  latent: number[];
+  image: Uint8Array;
+  latent: Float32Array;
   ms: number;
 }
 
@@ -40,8 +40,8 @@ describe('DragGAN in the browser worker matches the official renderer (draggan-t
     await call('dragEdit', { op: 'mask', mask: Uint8Array.from(mask) });
     steps = [];
     for (let i = 0; i < ref.steps.length; i++) {
-      const r = (await call('dragStep')) as { points: [number, number][]; stopped: boolean; image: { data: number[] }; ms: number };
-      const { latent } = (await call('dragLatent')) as { latent: number[] };
+      const r = (await call('dragStep')) as { points: [number, number][]; stopped: boolean; image: { data: Uint8Array }; ms: number };
+      const { latent } = (await call('dragLatent')) as { latent: Float32Array };
       steps.push({ points: r.points, stopped: r.stopped, image: r.image.data, latent, ms: r.ms });
     }
   });
