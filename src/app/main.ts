@@ -151,6 +151,12 @@ async function switchBackend(kind: string): Promise<void> {
   } catch (e) {
     app.error(e);
     if (previous) backendSelect.value = previous.kind;
+    else if (kind !== 'server') {
+      // Nothing runs yet (this browser could not start the worker): fall back to the server.
+      backendSelect.disabled = false;
+      backendSelect.value = 'server';
+      return switchBackend('server');
+    }
   } finally {
     backendSelect.disabled = false;
   }

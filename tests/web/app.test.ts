@@ -183,6 +183,16 @@ describe('the web app in headless Chromium', { skip: noChromium }, () => {
     assert.equal(server.pages.count, 0, 'the server session was not released when the page left the server backend');
   });
 
+  test('a page on the server backend that closes releases its server session (pagehide beacon)', async () => {
+    const page = await b.context.newPage();
+    await page.goto(`${server.url}?backend=server#translate`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1' && document.body.dataset.backend === 'server');
+    assert.equal(server.pages.count, 1);
+    await page.close({ runBeforeUnload: true });
+    for (let i = 0; i < 50 && server.pages.count > 0; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(server.pages.count, 0, 'the server session outlived its page');
+  });
+
   test('no errors in the page', () => {
     assert.deepEqual(b.errors, []);
   });
