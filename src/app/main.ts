@@ -139,15 +139,18 @@ async function switchBackend(kind: string): Promise<void> {
   const previous = app.backend as Backend | null;
   backendSelect.disabled = true;
   try {
-    const next = await app.busy(() => startBackend(kind));
-    app.backend = next;
-    backendInfo.textContent = next.label;
-    document.body.dataset.backend = next.kind;
-    app.models = await next.models();
-    for (const p of pages) p.modelsChanged();
-    for (const p of pages) await p.backendChanged(previous).catch((e) => app.error(e));
-    previous?.dispose();
-    app.status(`backend: ${next.label}`);
+    // Busy for the whole switch: the pages move their work over, then the old backend stops.
+    await app.busy(async () => {
+      const next = await startBackend(kind);
+      app.backend = next;
+      backendInfo.textContent = next.label;
+      app.models = await next.models();
+      for (const p of pages) p.modelsChanged();
+      for (const p of pages) await p.backendChanged(previous).catch((e) => app.error(e));
+      previous?.dispose();
+      document.body.dataset.backend = next.kind;
+      app.status(`backend: ${next.label}`);
+    });
   } catch (e) {
     app.error(e);
     if (previous) backendSelect.value = previous.kind;
