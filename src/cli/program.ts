@@ -12,6 +12,7 @@ import { runInfo } from './info.js';
 import { runMetrics } from './metrics.js';
 import { parseThreads } from './options.js';
 import type { GlobalOptions } from './session.js';
+import { runServe } from './serve.js';
 import { runStyleMix } from './style-mix.js';
 import { runVideo } from './video.js';
 import { runTranslate } from './translate.js';
@@ -40,6 +41,9 @@ const print = (text: string): void => {
 const NETWORK_HELP = `network .pkl or stylelab model folder (default: the bundled ${DEFAULT_MODEL})`;
 /** Commander's options with --network filled in by the bundled default model when absent. */
 const withNetwork = <T extends { network?: string }>(opts: T): T & { network: string } => ({ ...opts, network: opts.network ?? defaultNetwork() });
+
+/** Commander's collector of a repeatable option. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const NOISE_HELP = 'noise inputs: const (stored noise), random or none';
 const TRUNC_HELP = 'truncation psi';
@@ -196,6 +200,19 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--max-steps <n>', 'step budget', '200')
     .requiredOption('--outdir <dir>', 'output folder')
     .action(async (opts, cmd: Command) => print(await runDrag(withNetwork(opts), globals(cmd))));
+
+  program
+    .command('serve')
+    .description('the web app: generate, style mixing, DragGAN, U-GAT-IT and video in the browser (docs/web.md)')
+    .option('--network <path>', 'offer this network .pkl or stylelab model folder too (repeatable)', collect, [])
+    .option('--checkpoint <path>', 'offer this U-GAT-IT snapshot or stylelab U-GAT-IT folder (repeatable)', collect, [])
+    .option('--port <n>', 'port to listen on (0: any free one)', '7860')
+    .option('--host <address>', 'interface to listen on; anything but loopback is reachable by others, without authentication', '127.0.0.1')
+    .option('--open', 'open the app in the default browser')
+    .option('--idle-timeout <s>', "seconds before an idle page's server session is released", '600')
+    .action(async (opts, cmd: Command) => {
+      await runServe(opts, globals(cmd));
+    });
 
   program
     .command('train-ugatit')
