@@ -5,7 +5,9 @@ import { GraphError } from '../../errors.js';
 import { fmt } from '../shape.js';
 import { apply1, expect, type Emitter, type Node, type OpDef, type Tensor } from '../tensor.js';
 import { zerosND } from './refutil.js';
-import { flip, reshape, slice, transpose } from './shape-ops.js';
+import { reshape } from './base.js';
+import { flip, slice } from './pad.js';
+import { transpose } from './shape-ops.js';
 
 type Pair = [number, number];
 /** Shared attributes: pads are [top, left, bottom, right] (non-negative here; conv2d() crops negative ones first). */
