@@ -7,7 +7,8 @@ import type { Generator } from '../models/generator.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
 import { zFromSeed } from '../random/numpy-random.js';
 import { type AdamState, adamInit, adamStep } from './adam.js';
-import { type DragGraphOptions, dragStepGraph, pixelRadii } from './graph.js';
+import { pixelRadii } from './features.js';
+import { type DragGraphOptions, dragStepGraph } from './graph.js';
 
 /** A pixel position [row, col]. */
 export type Point = readonly [number, number];
