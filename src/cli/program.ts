@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import { runConvert } from './convert.js';
 import { runDataset } from './dataset.js';
 import { DEFAULT_MODEL, defaultNetwork } from './default-model.js';
+import { DRAG_DEFAULTS } from '../drag/session.js';
+import { DEFAULT_PSI } from '../nets/truncation.js';
 import { runDrag } from './drag.js';
 import { runExport } from './export.js';
 import { runGenerate } from './generate.js';
@@ -64,7 +66,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .description("images for a list of seeds, as NVIDIA's gen_images.py (DIR/seed0000.png, ...)")
     .option('--network <path>', NETWORK_HELP)
     .requiredOption('--seeds <list>', 'seeds, e.g. 0-3,7')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--trunc-cutoff <n>', 'truncate only the first n ws (default: all)')
     .option('--class <n>', 'class index (required by conditional networks)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
@@ -80,7 +82,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .requiredOption('--rows <list>', 'row seeds, e.g. 85,100')
     .requiredOption('--cols <list>', 'column seeds, e.g. 55,821')
     .option('--styles <list>', 'layers (ws) taken from the column seed', '0-6')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--class <n>', 'class index (conditional networks only)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
     .requiredOption('--outdir <dir>', 'output folder')
@@ -95,7 +97,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--grid <WxH>', 'grid of videos, e.g. 4x2', '1x1')
     .option('--num-keyframes <n>', 'keyframes per cell (default: number of seeds / grid cells)')
     .option('--w-frames <n>', 'frames between keyframes', '120')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--class <n>', 'class index (conditional networks only)')
     .option('--fps <n>', 'frames per second', '60')
     .option('--bitrate <rate>', 'MP4 bit rate', '12M')
@@ -129,7 +131,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .description('the generator as one ONNX model: z [batch, z_dim] (+ c) -> img [batch, C, R, R]')
     .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
     .argument('<output>', 'the .onnx file to write')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--trunc-cutoff <n>', 'truncate only the first n ws (default: all)')
     .option('--noise-mode <mode>', 'const or none', 'const')
     .option('--batch <n>', 'batch size of the model', '1')
@@ -179,15 +181,15 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--network <path>', NETWORK_HELP)
     .option('--seed <n>', 'start from this seed (z as numpy RandomState(seed).randn)')
     .option('--latent <file>', 'start from a latent: .npy, projected_w.npz or a stylelab latent .json')
-    .option('--trunc <psi>', TRUNC_HELP, '0.7')
-    .option('--w-space <space>', 'optimise w+ (one w per layer) or w (one shared w)', 'w+')
+    .option('--trunc <psi>', `${TRUNC_HELP} (DragGAN's)`, String(DRAG_DEFAULTS.psi))
+    .option('--w-space <space>', 'optimise w+ (one w per layer) or w (one shared w)', DRAG_DEFAULTS.wSpace)
     .requiredOption('--points <pairs>', 'handle>target pairs in pixels [row, col], e.g. "51,57>51,76;89,38>79,38"')
     .option('--mask <png>', 'white marks the flexible area; the rest is held fixed')
-    .option('--lambda <x>', 'weight of the fixed-region term', '20')
-    .option('--lr <x>', 'Adam learning rate', '0.001')
+    .option('--lambda <x>', 'weight of the fixed-region term', String(DRAG_DEFAULTS.lambdaMask))
+    .option('--lr <x>', 'Adam learning rate', String(DRAG_DEFAULTS.lr))
     .option('--r1 <r>', 'motion supervision radius in pixels of a 512 image (default: 3, or one pixel where 3 rounds to none)')
-    .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', '12')
-    .option('--max-steps <n>', 'step budget', '200')
+    .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', String(DRAG_DEFAULTS.r2))
+    .option('--max-steps <n>', 'step budget', String(DRAG_DEFAULTS.maxSteps))
     .requiredOption('--outdir <dir>', 'output folder')
     .action(async (opts, cmd: Command) => print(await runDrag(withNetwork(opts), globals(cmd))));
 
