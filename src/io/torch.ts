@@ -72,12 +72,28 @@ export function torchPickleGlobals(): GlobalTable {
 }
 
 function globalsAt(depth: number): GlobalTable {
+  let blobs = 0; // embedded storages read so far by this pickle, to name the one that fails
   return torchGlobalTable({
     loadFromBytes: (blob) => {
+      const k = ++blobs;
       if (depth + 1 > MAX_NESTING) throw new CheckpointError(`corrupt checkpoint: embedded torch.save blobs nested more than ${MAX_NESTING} deep`);
-      return loadTorchBytes(blob, depth + 1);
+      try {
+        return loadTorchBytes(blob, depth + 1);
+      } catch (e) {
+        // Name the inner object: its message alone would describe the blob as if it were the whole file.
+        if (e instanceof CheckpointError && e.constructor === CheckpointError) {
+          throw new CheckpointError(`corrupt checkpoint: the ${ordinal(k)} embedded tensor storage (a ${blob.length}-byte torch.storage._load_from_bytes blob) is unreadable: ${e.message}`);
+        }
+        throw e;
+      }
     },
   });
+}
+
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st. */
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 function loadTorchBytes(bytes: Uint8Array, depth: number): unknown {
