@@ -36,7 +36,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
     } finally {
       await ds.close();
     }
-    const swd = await withProgress(reals.count, 'generating', (p) => swdOfGenerator(G, reals, seed, () => p.tick()));
+    const swd = await withProgress(reals.count, 'generating', (p) => swdOfGenerator(G, reals, seed, () => p.tick()), { quiet: g.quiet });
     if (a.json) return JSON.stringify({ metric: 'swd', images: reals.count, levels: swd.levels, mean: swd.mean });
     const rows = swd.levels.map((l) => `SWDx1e3_${l.resolution}`.padEnd(14) + l.swd.toFixed(4));
     return [...rows, `${'SWDx1e3_avg'.padEnd(14)}${swd.mean.toFixed(4)}`, `(${reals.count} real and ${reals.count} generated images)`].join('\n');

@@ -31,8 +31,8 @@ function version(): string {
 
 /** The program's own options, valid before or after the command name. */
 function globals(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ threads?: string; verbose?: boolean }>();
-  return { threads: parseThreads(o.threads), verbose: !!o.verbose };
+  const o = cmd.optsWithGlobals<{ threads?: string; verbose?: boolean; quiet?: boolean }>();
+  return { threads: parseThreads(o.threads), verbose: !!o.verbose, quiet: !!o.quiet };
 }
 
 const print = (text: string): void => {
@@ -56,6 +56,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .version(version(), '-V, --version')
     .option('--threads <n>', 'ONNX Runtime threads (0: one per core)')
     .option('--verbose', 'print the stack trace of errors')
+    .option('--quiet', 'no progress display (a bar on a terminal, a line every few seconds in a log)')
     .exitOverride()
     .configureOutput({ outputError: (str) => onUsageError(str) })
     .showSuggestionAfterError(true)
@@ -160,8 +161,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--max <n>', 'convert at most n images')
     .option('--background <color>', 'composite transparent images onto white, black or #rrggbb (default: refuse them)')
     .action(async (opts, cmd: Command) => {
-      globals(cmd);
-      print(await runDataset(opts));
+      print(await runDataset(opts, globals(cmd)));
     });
 
   program

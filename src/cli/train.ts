@@ -1,7 +1,6 @@
 // `stylelab train`: NVlabs stylegan3 train.py's options over the TypeScript training loop. Every option is checked
 // before anything is loaded; the run writes into --outdir (reals.png, fakes*.png, network-snapshot-*/, stats.jsonl).
 import { basename } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { openDataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { createEngine } from '../node.js';
@@ -9,6 +8,7 @@ import { type AugMode, defaultTrainingOptions, TRAINING_CFGS, type TrainingCfg, 
 import { trainRun } from '../train/run.js';
 import { readResumeSource, type ResumeSource } from '../train/snapshot.js';
 import { checkOutdir, parseBatch, parseIndex, parseNumber } from './options.js';
+import { progress } from './progress.js';
 import type { GlobalOptions } from './session.js';
 
 /** The options as commander hands them over (strings, checked here). */
@@ -112,12 +112,11 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
   const options = trainingOptionsFrom(a, resume);
   const data = await openDataset(a.data, { useLabels: resume?.state ? undefined : !!a.cond });
   const engine = createEngine({ threads: g.threads });
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ stream: process.stderr, format: 'training [{bar}] {kimg}/{total_kimg} kimg | {speed} img/s | augment {p} | eta {eta_formatted}', barsize: 30, hideCursor: false, linewrap: true, etaBuffer: 50 })
-    : null;
+  // Progress in images: a bar on a terminal, a line every few seconds in a log; the tick lines go to stdout.
+  const terminal = !!process.stderr.isTTY;
+  const bar = progress(options.kimg * 1000, 'training', { quiet: g.quiet, count: (v, t) => `${kimgText(v / 1000)}/${t / 1000} kimg` });
   try {
     const start = Date.now();
-    bar?.start(options.kimg * 1000, 0, { kimg: '0.0', total_kimg: options.kimg, speed: '-', p: '0.000' });
     const result = await trainRun({
       engine,
       data,
@@ -125,18 +124,18 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
       outdir: a.outdir,
       datasetName: basename(a.data.replace(/[/\\]+$/, '')),
       resume: resume ?? undefined,
-      onStep: (t) => bar?.update(t.counters.curNimg, { kimg: kimgText(t.counters.curNimg / 1000), speed: ((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2), p: t.augmentP.toFixed(3) }),
+      onStep: (t) => bar.update(t.counters.curNimg, `| ${((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2)} img/s | augment ${t.augmentP.toFixed(3)}`),
       onTick: (r) => {
-        if (bar) return;
+        if (terminal && !g.quiet) return;
         const losses = ['Loss/Gmain', 'Loss/Dmain'].map((k) => `${k.slice(5)} ${typeof r[k] === 'number' ? (r[k] as number).toFixed(3) : '-'}`).join(' ');
         process.stdout.write(`tick ${r.tick} kimg ${kimgText(r.kimg as number)} sec/kimg ${(r.sec_per_kimg as number).toFixed(1)} img/s ${(r.img_per_sec as number).toFixed(2)} augment ${(r.augment_p as number).toFixed(3)} ${losses}\n`);
       },
     });
-    bar?.stop();
+    bar.stop();
     const last = result.snapshots.at(-1);
     return `trained to ${kimgText(result.curNimg / 1000)} kimg; ${result.snapshots.length} snapshot(s) in ${a.outdir}${last ? `, latest ${last}` : ''}`;
   } finally {
-    bar?.stop();
+    bar.stop();
     await engine.dispose();
     await data.close();
   }

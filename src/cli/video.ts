@@ -113,7 +113,7 @@ export async function runVideo(a: VideoArgs, g: GlobalOptions): Promise<string> 
           await out.write(frame);
           p.tick();
         }
-      });
+      }, { quiet: g.quiet });
       await out.finish();
     } catch (e) {
       out.abort();
