@@ -109,7 +109,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
   program
     .command('info')
     .description('what a checkpoint holds: networks, resolution, dimensions, parameters')
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .requiredOption('--network <path>', 'network .pkl, U-GAT-IT .pt or stylelab model folder')
     .option('--json', 'machine-readable output')
     .action((opts, cmd: Command) => {
       globals(cmd);
@@ -119,9 +119,9 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
   program
     .command('convert')
     .description("a checkpoint to stylelab's format (a folder: config.json + weights.safetensors)")
-    .argument('<input>', 'network .pkl (or a stylelab model folder)')
+    .argument('<input>', 'network .pkl, U-GAT-IT .pt (or a stylelab model folder)')
     .argument('<outdir>', 'output folder (replaced if it is a stylelab model folder)')
-    .option('--networks <roles>', 'networks to keep, from G_ema,G,D (default: all present)')
+    .option('--networks <roles>', 'networks to keep, from G_ema,G,D (U-GAT-IT: genA2B,genB2A,disGA,disGB,disLA,disLB; default: all present)')
     .action((input: string, outdir: string, opts: { networks?: string }, cmd: Command) => {
       globals(cmd);
       print(runConvert({ input, outdir, ...opts }));

@@ -78,8 +78,19 @@ export function isUgatitParams(bytes: Uint8Array): boolean {
 export function readUgatitParams(bytes: Uint8Array, given: Partial<UgatitConfig> = {}): UgatitCheckpoint {
   const kind = sniffFileKind(bytes);
   if (kind !== 'zip' && kind !== 'pickle') throw notACheckpoint(bytes, kind);
-  const dict = ugatitDict(loadTorchFile(bytes));
-  if (!dict) throw new CheckpointError('this torch.save file is not a U-GAT-IT snapshot (no genA2B state_dict)');
+  const ckpt = ugatitFromTorchObject(loadTorchFile(bytes), given);
+  if (!ckpt) throw new CheckpointError('this torch.save file is not a U-GAT-IT snapshot (no genA2B state_dict)');
+  return ckpt;
+}
+
+/**
+ * The U-GAT-IT checkpoint in an unpickled torch.save object (UGATIT.py's dict of six state_dicts), or null when
+ * the object is something else.
+ * @example const ckpt = ugatitFromTorchObject(loadTorchFile(bytes)); if (ckpt) describeConfig(ckpt.config);
+ */
+export function ugatitFromTorchObject(obj: unknown, given: Partial<UgatitConfig> = {}): UgatitCheckpoint | null {
+  const dict = ugatitDict(obj);
+  if (!dict) return null;
   const networks: UgatitCheckpoint['networks'] = {};
   for (const net of UGATIT_NETS) {
     const sd = dict.get(net);
