@@ -44,17 +44,13 @@ export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G
 }
 
 /**
- * The one-hot label of gen_images.py: a conditional network needs --class; on an unconditional network
- * --class is ignored with a warning, as gen_images.py does.
+ * The one-hot label of gen_images.py: a conditional network needs --class, in range; on an unconditional
+ * network --class contradicts the network and is an error (gen_images.py only warns), like the CLI's other
+ * contradictory options.
  * @example const c = labelFor(G, 2);
  */
-export function labelFor(G: Generator, classIdx: number | undefined): Float32Array {
-  const { cDim } = G;
-  if (cDim === 0 && classIdx !== undefined) {
-    warn(`ignoring --class ${classIdx}: the network is unconditional`);
-    return oneHot(0, null);
-  }
-  return oneHot(cDim, classIdx ?? null);
+export function labelFor(G: { cDim: number }, classIdx: number | undefined): Float32Array {
+  return oneHot(G.cDim, classIdx ?? null);
 }
 
 /**
