@@ -60,9 +60,21 @@ function latestSnapshot() {
 
 function train() {
   if (!existsSync(DATASET)) data();
-  const resume = latestSnapshot() ?? (existsSync(join(CHECKPOINT, 'snapshot')) ? join(CHECKPOINT, 'snapshot') : null);
+  let resume = latestSnapshot();
+  if (!resume && existsSync(join(CHECKPOINT, 'snapshot'))) {
+    resume = join(CHECKPOINT, 'snapshot');
+    carryStats(resume);
+  }
   const args = ['train', '--data', DATASET, '--outdir', RUN, '--kimg', String(KIMG)];
   stylelab(...args, ...(resume ? ['--resume', resume] : TRAIN_FLAGS));
+}
+
+/** Starts a new run folder's stats.jsonl with the committed history up to the snapshot being resumed, so the SWD plot covers the whole run. */
+function carryStats(snapshot) {
+  const kimg = JSON.parse(readFileSync(join(snapshot, 'training-state.json'), 'utf8')).counters.curNimg / 1000;
+  const lines = readFileSync(join(CHECKPOINT, 'stats.jsonl'), 'utf8').trim().split('\n').filter((l) => JSON.parse(l).kimg <= kimg + 1e-6);
+  mkdirSync(RUN, { recursive: true });
+  writeFileSync(join(RUN, 'stats.jsonl'), `${lines.join('\n')}\n`);
 }
 
 /** Copies the run's latest snapshot and its stats into training/emoji32 (atomically), for committing. */

@@ -4,7 +4,7 @@
 import { CheckpointError } from '../errors.js';
 import { unpickle, unpickleAt } from './pickle.js';
 import { describeValue, expectIndex, expectSequence, expectString, type GlobalTable } from './pickle-values.js';
-import { notACheckpoint, sniffFileKind } from './sniff.js';
+import { notACheckpoint, type SniffedFile, sniffFile } from './sniff.js';
 import { DTYPE_BYTES } from './tensor.js';
 import { StorageType, TorchStorage, torchGlobalTable } from './torch-globals.js';
 import { ZipBytes } from './zip.js';
@@ -14,8 +14,6 @@ export { StorageType, TorchStorage, torchGlobalTable } from './torch-globals.js'
 
 /** The number legacy torch.save writes first (torch/serialization.py MAGIC_NUMBER). */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
-/** LONG1 opcode, 10 bytes, then MAGIC_NUMBER little-endian: how that first pickle spells it. */
-const LEGACY_MAGIC_OPS = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 /** torch.save's legacy PROTOCOL_VERSION. */
 const LEGACY_PROTOCOL_VERSION = 1001;
 /** Most bytes a zip torch.save's pickle (and other entries but storages) may inflate to: 256 MiB. */
@@ -25,24 +23,20 @@ const MAX_NESTING = 4;
 
 /**
  * Reads a `torch.save` file (zip or legacy format, or a plain pickle of tensors) and returns the
- * unpickled object: Maps for dicts, TensorData for tensors. Never executes anything.
+ * unpickled object: Maps for dicts, TensorData for tensors. Never executes anything. A SniffedFile's
+ * kind is trusted (the caller sniffed it once).
  * @example const ckpt = loadTorchFile(bytes) as Map<string, Map<string, TensorData>>; // U-GAT-IT params
  */
-export function loadTorchFile(bytes: Uint8Array): unknown {
-  return loadTorchBytes(bytes, 0);
+export function loadTorchFile(input: Uint8Array | SniffedFile): unknown {
+  return loadTorchBytes(sniffFile(input), 0);
 }
 
 /**
  * Whether the bytes begin like a legacy (pre-zip) torch.save file.
  * @example if (isLegacyTorchFile(bytes)) loadLegacyTorch(bytes);
  */
-export function isLegacyTorchFile(bytes: Uint8Array): boolean {
-  if (sniffFileKind(bytes) !== 'pickle') return false;
-  const head = bytes.subarray(0, 32);
-  for (let i = 2; i + LEGACY_MAGIC_OPS.length <= head.length; i++) {
-    if (LEGACY_MAGIC_OPS.every((v, j) => head[i + j] === v)) return true;
-  }
-  return false;
+export function isLegacyTorchFile(input: Uint8Array | SniffedFile): boolean {
+  return sniffFile(input).kind === 'torch-legacy';
 }
 
 /**
@@ -78,7 +72,7 @@ function globalsAt(depth: number): GlobalTable {
       const k = ++blobs;
       if (depth + 1 > MAX_NESTING) throw new CheckpointError(`corrupt checkpoint: embedded torch.save blobs nested more than ${MAX_NESTING} deep`);
       try {
-        return loadTorchBytes(blob, depth + 1);
+        return loadTorchBytes(sniffFile(blob), depth + 1);
       } catch (e) {
         // Name the inner object: its message alone would describe the blob as if it were the whole file.
         if (e instanceof CheckpointError && e.constructor === CheckpointError) {
@@ -96,16 +90,18 @@ function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
-function loadTorchBytes(bytes: Uint8Array, depth: number): unknown {
-  const kind = sniffFileKind(bytes);
+// One torch.save file (the whole input, or a blob embedded in a pickle), by its sniffed kind.
+function loadTorchBytes(file: SniffedFile, depth: number): unknown {
+  const { bytes, kind } = file;
   if (kind === 'zip') return zip(bytes, depth);
-  if (kind !== 'pickle') throw notACheckpoint(bytes, kind);
-  if (isLegacyTorchFile(bytes)) return legacy(bytes, depth);
+  if (kind === 'torch-legacy') return legacy(bytes, depth);
+  if (kind !== 'pickle' && kind !== 'tf-pickle') throw notACheckpoint(bytes, kind);
   return unpickle(bytes, { globals: globalsAt(depth), refusalHint: styleGanHint });
 }
 
 // Points users of a StyleGAN snapshot at the reader that accepts its persistence globals.
 function styleGanHint(name: string): string | undefined {
+  if (name.startsWith('dnnlib.tflib') || name.startsWith('tfutil.')) return 'this looks like a TensorFlow-era network pickle: read it with readTfPickle or loadCheckpoint';
   return name.startsWith('torch_utils.') || name.startsWith('dnnlib.')
     ? 'this looks like a StyleGAN network pickle: read it with readStyleGanPickle'
     : undefined;

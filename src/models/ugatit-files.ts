@@ -5,8 +5,8 @@ import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { CheckpointError, InputError } from '../errors.js';
 import { writeFolderAtomic } from '../io/atomic-files.js';
-import { isLegacyTorchFile, loadTorchFile } from '../io/torch.js';
-import { sniffFileKind } from '../io/sniff.js';
+import { sniffFile, sniffFileKind } from '../io/sniff.js';
+import { loadTorchFile } from '../io/torch.js';
 import type { UgatitConfig, UgatitNet } from '../nets/ugatit/config.js';
 import type { ImageU8 } from './ugatit-pipeline.js';
 import { isUgatitConfigJson, readUgatitModel, readUgatitParams, type UgatitCheckpoint, ugatitFromTorchObject, writeUgatitModel } from './ugatit-checkpoint.js';
@@ -36,11 +36,11 @@ export function loadUgatitCheckpoint(path: string, given: Partial<UgatitConfig> 
     const ckpt = readUgatitModel(configJson, readBytes(join(dir, 'weights.safetensors')));
     return withImgSize(ckpt, given.imgSize);
   }
-  const bytes = readBytes(path);
-  if (sniffFileKind(bytes) === 'pickle' && !isLegacyTorchFile(bytes)) {
+  const file = sniffFile(readBytes(path));
+  if (file.kind === 'pickle' || file.kind === 'tf-pickle') {
     throw new CheckpointError('this is a pickle, not a torch.save U-GAT-IT snapshot (StyleGAN network pickles are for generate/style-mix)');
   }
-  return readUgatitParams(bytes, given);
+  return readUgatitParams(file, given);
 }
 
 /**
@@ -57,8 +57,8 @@ export function loadUgatitCheckpointIfAny(path: string): UgatitCheckpoint | null
     if (!existsSync(configPath) || !isUgatitConfigJson(readFileSync(configPath, 'utf8'))) return null;
     return loadUgatitCheckpoint(path);
   }
-  const head = readHead(path, 64);
-  if (sniffFileKind(head) !== 'zip' && !isLegacyTorchFile(head)) return null;
+  const head = sniffFileKind(readHead(path, 64));
+  if (head !== 'zip' && head !== 'torch-legacy') return null;
   return ugatitFromTorchObject(loadTorchFile(readBytes(path)));
 }
 
