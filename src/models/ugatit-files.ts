@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { CheckpointError, InputError } from '../errors.js';
 import { writeFolderAtomic } from '../io/atomic-files.js';
-import { sniffFile, sniffFileKind } from '../io/sniff.js';
+import { SniffedFile, sniffFile } from '../io/sniff.js';
 import { loadTorchFile } from '../io/torch.js';
 import type { UgatitConfig, UgatitNet } from '../nets/ugatit/config.js';
 import type { ImageU8 } from './ugatit-pipeline.js';
@@ -57,9 +57,10 @@ export function loadUgatitCheckpointIfAny(path: string): UgatitCheckpoint | null
     if (!existsSync(configPath) || !isUgatitConfigJson(readFileSync(configPath, 'utf8'))) return null;
     return loadUgatitCheckpoint(path);
   }
-  const head = sniffFileKind(readHead(path, 64));
-  if (head !== 'zip' && head !== 'torch-legacy') return null;
-  return ugatitFromTorchObject(loadTorchFile(readBytes(path)));
+  // The kinds that can hold a U-GAT-IT snapshot are told by the first 32 bytes: the head's sniff is the file's.
+  const { kind } = sniffFile(readHead(path, 64));
+  if (kind !== 'zip' && kind !== 'torch-legacy') return null;
+  return ugatitFromTorchObject(loadTorchFile(new SniffedFile(readBytes(path), kind)));
 }
 
 /** The first `n` bytes of a file (fewer when it is shorter). */
