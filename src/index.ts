@@ -23,6 +23,7 @@ export {
   type Checkpoint, type NetworkEntry, type NetworkRole, type StylelabConfigFile,
 } from './models/checkpoint.js';
 export { toUint8Image, styleMixWs, styleMix, parseSeeds, type StyleMixOptions, type MixableGenerator } from './models/generate.js';
+export { DEFAULT_PSI, truncateWs } from './nets/truncation.js';
 export { openGenerator, openDiscriminator } from './models/open.js';
 export { StyleGAN1Generator, StyleGAN1Discriminator } from './models/stylegan1.js';
 export * from './nets/stylegan1/config.js';
@@ -55,7 +56,7 @@ export { generator3Specs, initialize3 } from './nets/stylegan3/init.js';
 export { makeTransform, invert3x3, inputTransform } from './nets/stylegan3/transform.js';
 export { type GeneratorArch, GENERATOR_ARCHS } from './models/checkpoint.js';
 export { InterpVideo, CubicSpline, loopSpline, interpVideoLayout, layoutGrid, shuffleLegacy, type InterpVideoOptions, type InterpVideoLayout } from './models/video.js';
-export { DragSession, fitLatent, type DragSessionOptions, type DragStart, type DragStepResult, type Point } from './drag/session.js';
+export { DragSession, DRAG_DEFAULTS, fitLatent, type DragSessionOptions, type DragStart, type DragStepResult, type Point } from './drag/session.js';
 export { readLatent, latentToNpy, latentToNpz, latentToJson, type LatentFile } from './drag/latent.js';
 export { parseDragPoints, drawPoints } from './drag/points.js';
 export { augmentPipe, augmentSpec, AUGMENT_PRESETS, AUGMENT_DEFAULTS, AdaController, type AugmentSpec, type AugmentPreset, type AdaControllerOptions } from './train/augment.js';

@@ -1,7 +1,9 @@
 // `stylelab info`: what a checkpoint holds, from its stored constructor arguments (nothing is run).
 import type { Checkpoint, NetworkEntry, NetworkRole } from '../models/checkpoint.js';
 import { NETWORK_ROLES, specsOf } from '../models/checkpoint.js';
+import { loadUgatitCheckpointIfAny } from '../models/ugatit-files.js';
 import { loadCheckpoint } from '../node.js';
+import { formatUgatitInfo, ugatitInfo } from './ugatit-info.js';
 
 export interface InfoArgs {
   network: string;
@@ -137,6 +139,11 @@ export function formatInfo(info: CheckpointInfo): string {
  * @example console.log(runInfo({ network: 'network.pkl', json: true }));
  */
 export function runInfo(a: InfoArgs): string {
+  const ugatit = loadUgatitCheckpointIfAny(a.network);
+  if (ugatit) {
+    const u = ugatitInfo(ugatit, a.network);
+    return a.json ? JSON.stringify(u, null, 2) : formatUgatitInfo(u);
+  }
   const info = checkpointInfo(loadCheckpoint(a.network), a.network);
   return a.json ? JSON.stringify(info, null, 2) : formatInfo(info);
 }

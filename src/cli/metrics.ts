@@ -60,10 +60,10 @@ function checkInputs(a: MetricsArgs, defs: readonly MetricDef[]): void {
 }
 
 /** Runs `fn` with the shared context of a run (float64 products on the engine's onnxruntime, released after). */
-async function withContext<T>(base: Omit<MetricContext, 'progress' | 'gemm'>, fn: (ctx: MetricContext) => Promise<T>): Promise<T> {
+async function withContext<T>(base: Omit<MetricContext, 'progress' | 'gemm'>, quiet: boolean, fn: (ctx: MetricContext) => Promise<T>): Promise<T> {
   const gemm = await OrtGemm64.create(base.engine);
   try {
-    return await fn({ ...base, gemm: gemm.gemm, progress: (what, total) => progress(total, what) });
+    return await fn({ ...base, gemm: gemm.gemm, progress: (what, total) => progress(total, what, { quiet }) });
   } finally {
     await gemm.dispose();
   }
@@ -76,6 +76,8 @@ export interface MeasureOptions {
   batch: number;
   nets: NetFiles;
   cache: StatsCache | null;
+  /** No progress display (--quiet). */
+  quiet?: boolean;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function measureNetwork(G: Generator, dataPath: string | undefined,
     const reals = ds ? new DatasetImages(ds, ds.size, () => hashImageFiles(dataPath!)) : null;
     const fakes = new GeneratedImages(G, generatedCount(defs, o.num), o.seed, ds);
     const base = { num: o.num, seed: o.seed, batch: o.batch, nets: o.nets };
-    return await withContext({ ...base, engine: G.engine, G, fakes, reals, dataset: ds }, (ctx) => computeMetrics(defs, ctx, o.cache));
+    return await withContext({ ...base, engine: G.engine, G, fakes, reals, dataset: ds }, o.quiet === true, (ctx) => computeMetrics(defs, ctx, o.cache));
   } finally {
     await ds?.close();
   }
@@ -116,7 +118,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
   const base = { num, seed, nets, batch };
   if (a.network !== undefined) {
     const network = a.network;
-    return withGenerator(network, g, async (G) => report(await measureNetwork(G, a.data, defs, { ...base, cache }), a.json === true, network, true));
+    return withGenerator(network, g, async (G) => report(await measureNetwork(G, a.data, defs, { ...base, cache, quiet: g.quiet }), a.json === true, network, true));
   }
   const engine = createEngine({ threads: g.threads });
   const opened: (ImageSource & { close(): Promise<void> })[] = [];
@@ -125,7 +127,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
     opened.push(fakes);
     const reals = a.reference === undefined ? null : await openImageSet(a.reference);
     if (reals) opened.push(reals);
-    const results = await withContext({ ...base, engine, G: null, fakes, reals, dataset: null }, (ctx) => computeMetrics(defs, ctx, cache));
+    const results = await withContext({ ...base, engine, G: null, fakes, reals, dataset: null }, g.quiet === true, (ctx) => computeMetrics(defs, ctx, cache));
     return report(results, a.json === true, null, false);
   } finally {
     for (const s of opened) await s.close();

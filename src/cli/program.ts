@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import { runConvert } from './convert.js';
 import { runDataset } from './dataset.js';
 import { DEFAULT_MODEL, defaultNetwork } from './default-model.js';
+import { DRAG_DEFAULTS } from '../drag/session.js';
+import { DEFAULT_PSI } from '../nets/truncation.js';
 import { runDrag } from './drag.js';
 import { runExport } from './export.js';
 import { runGenerate } from './generate.js';
@@ -30,8 +32,8 @@ function version(): string {
 
 /** The program's own options, valid before or after the command name. */
 function globals(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ threads?: string; verbose?: boolean }>();
-  return { threads: parseThreads(o.threads), verbose: !!o.verbose };
+  const o = cmd.optsWithGlobals<{ threads?: string; verbose?: boolean; quiet?: boolean }>();
+  return { threads: parseThreads(o.threads), verbose: !!o.verbose, quiet: !!o.quiet };
 }
 
 const print = (text: string): void => {
@@ -58,6 +60,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .version(version(), '-V, --version')
     .option('--threads <n>', 'ONNX Runtime threads (0: one per core)')
     .option('--verbose', 'print the stack trace of errors')
+    .option('--quiet', 'no progress display (a bar on a terminal, a line every few seconds in a log)')
     .exitOverride()
     .configureOutput({ outputError: (str) => onUsageError(str) })
     .showSuggestionAfterError(true)
@@ -68,7 +71,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .description("images for a list of seeds, as NVIDIA's gen_images.py (DIR/seed0000.png, ...)")
     .option('--network <path>', NETWORK_HELP)
     .requiredOption('--seeds <list>', 'seeds, e.g. 0-3,7')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--trunc-cutoff <n>', 'truncate only the first n ws (default: all)')
     .option('--class <n>', 'class index (required by conditional networks)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
@@ -84,7 +87,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .requiredOption('--rows <list>', 'row seeds, e.g. 85,100')
     .requiredOption('--cols <list>', 'column seeds, e.g. 55,821')
     .option('--styles <list>', 'layers (ws) taken from the column seed', '0-6')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--class <n>', 'class index (conditional networks only)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
     .requiredOption('--outdir <dir>', 'output folder')
@@ -99,7 +102,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--grid <WxH>', 'grid of videos, e.g. 4x2', '1x1')
     .option('--num-keyframes <n>', 'keyframes per cell (default: number of seeds / grid cells)')
     .option('--w-frames <n>', 'frames between keyframes', '120')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--class <n>', 'class index (conditional networks only)')
     .option('--fps <n>', 'frames per second', '60')
     .option('--bitrate <rate>', 'MP4 bit rate', '12M')
@@ -110,7 +113,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
   program
     .command('info')
     .description('what a checkpoint holds: networks, resolution, dimensions, parameters')
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .requiredOption('--network <path>', 'network .pkl, U-GAT-IT .pt or stylelab model folder')
     .option('--json', 'machine-readable output')
     .action((opts, cmd: Command) => {
       globals(cmd);
@@ -120,9 +123,9 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
   program
     .command('convert')
     .description("a checkpoint to stylelab's format (a folder: config.json + weights.safetensors)")
-    .argument('<input>', 'network .pkl (or a stylelab model folder)')
+    .argument('<input>', 'network .pkl, U-GAT-IT .pt (or a stylelab model folder)')
     .argument('<outdir>', 'output folder (replaced if it is a stylelab model folder)')
-    .option('--networks <roles>', 'networks to keep, from G_ema,G,D (default: all present)')
+    .option('--networks <roles>', 'networks to keep, from G_ema,G,D (U-GAT-IT: genA2B,genB2A,disGA,disGB,disLA,disLB; default: all present)')
     .action((input: string, outdir: string, opts: { networks?: string }, cmd: Command) => {
       globals(cmd);
       print(runConvert({ input, outdir, ...opts }));
@@ -133,7 +136,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .description('the generator as one ONNX model: z [batch, z_dim] (+ c) -> img [batch, C, R, R]')
     .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
     .argument('<output>', 'the .onnx file to write')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--trunc-cutoff <n>', 'truncate only the first n ws (default: all)')
     .option('--noise-mode <mode>', 'const or none', 'const')
     .option('--batch <n>', 'batch size of the model', '1')
@@ -162,8 +165,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--max <n>', 'convert at most n images')
     .option('--background <color>', 'composite transparent images onto white, black or #rrggbb (default: refuse them)')
     .action(async (opts, cmd: Command) => {
-      globals(cmd);
-      print(await runDataset(opts));
+      print(await runDataset(opts, globals(cmd)));
     });
 
   program
@@ -189,15 +191,15 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--network <path>', NETWORK_HELP)
     .option('--seed <n>', 'start from this seed (z as numpy RandomState(seed).randn)')
     .option('--latent <file>', 'start from a latent: .npy, projected_w.npz or a stylelab latent .json')
-    .option('--trunc <psi>', TRUNC_HELP, '0.7')
-    .option('--w-space <space>', 'optimise w+ (one w per layer) or w (one shared w)', 'w+')
+    .option('--trunc <psi>', `${TRUNC_HELP} (DragGAN's)`, String(DRAG_DEFAULTS.psi))
+    .option('--w-space <space>', 'optimise w+ (one w per layer) or w (one shared w)', DRAG_DEFAULTS.wSpace)
     .requiredOption('--points <pairs>', 'handle>target pairs in pixels [row, col], e.g. "51,57>51,76;89,38>79,38"')
     .option('--mask <png>', 'white marks the flexible area; the rest is held fixed')
-    .option('--lambda <x>', 'weight of the fixed-region term', '20')
-    .option('--lr <x>', 'Adam learning rate', '0.001')
+    .option('--lambda <x>', 'weight of the fixed-region term', String(DRAG_DEFAULTS.lambdaMask))
+    .option('--lr <x>', 'Adam learning rate', String(DRAG_DEFAULTS.lr))
     .option('--r1 <r>', 'motion supervision radius in pixels of a 512 image (default: 3, or one pixel where 3 rounds to none)')
-    .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', '12')
-    .option('--max-steps <n>', 'step budget', '200')
+    .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', String(DRAG_DEFAULTS.r2))
+    .option('--max-steps <n>', 'step budget', String(DRAG_DEFAULTS.maxSteps))
     .requiredOption('--outdir <dir>', 'output folder')
     .action(async (opts, cmd: Command) => print(await runDrag(withNetwork(opts), globals(cmd))));
 

@@ -2,7 +2,6 @@
 // before anything is loaded; the run writes into --outdir (reals.png, fakes*.png, network-snapshot-*/, stats.jsonl).
 import { appendFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { openDataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { createEngine } from '../node.js';
@@ -11,6 +10,7 @@ import { trainRun } from '../train/run.js';
 import { readResumeSource, type ResumeSource } from '../train/snapshot.js';
 import { checkOutdir, parseBatch, parseIndex, parseNumber } from './options.js';
 import { DEFAULT_METRIC_BATCH, jsonlLine, measureNetwork } from './metrics.js';
+import { progress } from './progress.js';
 import { type GlobalOptions, withGenerator } from './session.js';
 import { NetFiles } from '../metrics/net-files.js';
 import { defaultCacheDir, FileStatsCache } from '../metrics/node-sources.js';
@@ -134,7 +134,7 @@ function snapshotMetrics(a: TrainArgs, o: TrainingOptions, g: GlobalOptions): ((
   const cache = new FileStatsCache(defaultCacheDir());
   return (dir) =>
     withGenerator(dir, g, async (G) => {
-      const results = await measureNetwork(G, a.data, defs, { num, seed: 0, batch: DEFAULT_METRIC_BATCH, nets, cache });
+      const results = await measureNetwork(G, a.data, defs, { num, seed: 0, batch: DEFAULT_METRIC_BATCH, nets, cache, quiet: g.quiet });
       const out: Record<string, number> = {};
       for (const r of results) {
         appendFileSync(join(a.outdir, `metric-${r.metric}.jsonl`), `${jsonlLine(r, basename(dir))}\n`);
@@ -155,12 +155,11 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
   const metricsAtSnapshots = snapshotMetrics(a, options, g); // feature-network files checked before anything runs
   const data = await openDataset(a.data, { useLabels: resume?.state ? undefined : !!a.cond });
   const engine = createEngine({ threads: g.threads });
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ stream: process.stderr, format: 'training [{bar}] {kimg}/{total_kimg} kimg | {speed} img/s | augment {p} | eta {eta_formatted}', barsize: 30, hideCursor: false, linewrap: true, etaBuffer: 50 })
-    : null;
+  // Progress in images: a bar on a terminal, a line every few seconds in a log; the tick lines go to stdout.
+  const terminal = !!process.stderr.isTTY;
+  const bar = progress(options.kimg * 1000, 'training', { quiet: g.quiet, count: (v, t) => `${kimgText(v / 1000)}/${t / 1000} kimg` });
   try {
     const start = Date.now();
-    bar?.start(options.kimg * 1000, 0, { kimg: '0.0', total_kimg: options.kimg, speed: '-', p: '0.000' });
     const result = await trainRun({
       engine,
       data,
@@ -169,18 +168,18 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
       snapshotMetrics: metricsAtSnapshots,
       datasetName: basename(a.data.replace(/[/\\]+$/, '')),
       resume: resume ?? undefined,
-      onStep: (t) => bar?.update(t.counters.curNimg, { kimg: kimgText(t.counters.curNimg / 1000), speed: ((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2), p: t.augmentP.toFixed(3) }),
+      onStep: (t) => bar.update(t.counters.curNimg, `| ${((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2)} img/s | augment ${t.augmentP.toFixed(3)}`),
       onTick: (r) => {
-        if (bar) return;
+        if (terminal && !g.quiet) return;
         const losses = ['Loss/Gmain', 'Loss/Dmain'].map((k) => `${k.slice(5)} ${typeof r[k] === 'number' ? (r[k] as number).toFixed(3) : '-'}`).join(' ');
         process.stdout.write(`tick ${r.tick} kimg ${kimgText(r.kimg as number)} sec/kimg ${(r.sec_per_kimg as number).toFixed(1)} img/s ${(r.img_per_sec as number).toFixed(2)} augment ${(r.augment_p as number).toFixed(3)} ${losses}\n`);
       },
     });
-    bar?.stop();
+    bar.stop();
     const last = result.snapshots.at(-1);
     return `trained to ${kimgText(result.curNimg / 1000)} kimg; ${result.snapshots.length} snapshot(s) in ${a.outdir}${last ? `, latest ${last}` : ''}`;
   } finally {
-    bar?.stop();
+    bar.stop();
     await engine.dispose();
     await data.close();
   }

@@ -79,8 +79,19 @@ export function isUgatitParams(input: Uint8Array | SniffedFile): boolean {
 export function readUgatitParams(input: Uint8Array | SniffedFile, given: Partial<UgatitConfig> = {}): UgatitCheckpoint {
   const file = sniffFile(input);
   if (file.kind !== 'zip' && file.kind !== 'pickle' && file.kind !== 'torch-legacy') throw notACheckpoint(file.bytes, file.kind);
-  const dict = ugatitDict(loadTorchFile(file));
-  if (!dict) throw new CheckpointError('this torch.save file is not a U-GAT-IT snapshot (no genA2B state_dict)');
+  const ckpt = ugatitFromTorchObject(loadTorchFile(file), given);
+  if (!ckpt) throw new CheckpointError('this torch.save file is not a U-GAT-IT snapshot (no genA2B state_dict)');
+  return ckpt;
+}
+
+/**
+ * The U-GAT-IT checkpoint in an unpickled torch.save object (UGATIT.py's dict of six state_dicts), or null when
+ * the object is something else.
+ * @example const ckpt = ugatitFromTorchObject(loadTorchFile(bytes)); if (ckpt) describeConfig(ckpt.config);
+ */
+export function ugatitFromTorchObject(obj: unknown, given: Partial<UgatitConfig> = {}): UgatitCheckpoint | null {
+  const dict = ugatitDict(obj);
+  if (!dict) return null;
   const networks: UgatitCheckpoint['networks'] = {};
   for (const net of UGATIT_NETS) {
     const sd = dict.get(net);

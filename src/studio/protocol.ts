@@ -1,6 +1,7 @@
 // What the web app asks of a backend (the in-page Web Worker or the server) and what it gets back: the same
 // plain-data requests and results for both, so one page drives either. Platform-neutral; images are uint8 HWC.
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
+import { DRAG_DEFAULTS as SESSION_DEFAULTS } from '../drag/defaults.js';
 import type { Point } from '../drag/session.js';
 
 /** An 8-bit image: pixels row-major with interleaved channels (HWC), 1 (gray) or 3 (RGB) channels. */
@@ -101,11 +102,10 @@ export interface DragSettings {
 }
 
 /**
- * The official visualizer's defaults (XingangPan/DragGAN visualizer_drag.py, viz/drag_widget.py, viz/latent_widget.py):
- * Adam lr 0.001 ('Step Size'), lambda 20 (the GUI passes 20 to the renderer, whose own default is 10), r1 3, r2 12, w+.
- * r1 null lets the session widen the motion radius to one pixel where 3 rounds to none (networks below 171x171).
+ * The official visualizer's defaults (drag/defaults.ts): r1 null lets the session widen the motion radius to one
+ * pixel where 3 rounds to none (networks below 171x171).
  */
-export const DRAG_DEFAULTS: DragSettings = { wSpace: 'w+', lr: 0.001, lambdaMask: 20, r1: null, r2: 12 };
+export const DRAG_DEFAULTS: DragSettings = { wSpace: SESSION_DEFAULTS.wSpace, lr: SESSION_DEFAULTS.lr, lambdaMask: SESSION_DEFAULTS.lambdaMask, r1: null, r2: SESSION_DEFAULTS.r2 };
 /** The official mask brush radius, in pixels of a 512 image (drag_widget.py r_mask). */
 export const MASK_RADIUS_512 = 50;
 

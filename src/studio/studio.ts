@@ -2,7 +2,8 @@
 // server (onnxruntime-node) each hold a Studio per page and pass it plain requests. Platform-neutral.
 import { InputError } from '../errors.js';
 import type { Generator } from '../models/generator.js';
-import { styleMixWs, truncateWs } from '../models/generate.js';
+import { styleMixWs } from '../models/generate.js';
+import { truncateWs } from '../nets/truncation.js';
 import { isStyleGAN3 } from '../models/open.js';
 import { oneHot } from '../models/stylegan2.js';
 import { camImage, resizeBilinearPil, toModelInput, toOutputImage } from '../models/ugatit-pipeline.js';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type * as E from '../engine/index.js';
 import type { TrainingProvenance } from '../models/checkpoint.js';
-import { trainingArch } from './arch.js';
+import { trainingArch } from './stylegan/registry.js';
 import { Trainer, type TickStats, type TrainingData } from './loop.js';
 import { swdMetric } from './metrics.js';
 import type { TrainingOptions } from './options.js';

@@ -8,7 +8,7 @@ import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { TensorData } from '../io/tensor.js';
 import { type Checkpoint, type TrainingProvenance, writeStylelabModel } from '../models/checkpoint.js';
 import { writeFolderAtomic } from '../io/atomic-files.js';
-import { loadCheckpoint } from '../node.js';
+import { loadCheckpoint } from '../models/checkpoint-files.js';
 import { AdaController } from './augment.js';
 import type { Trainer, TrainerCounters } from './loop.js';
 import type { TrainingOptions } from './options.js';

@@ -10,7 +10,7 @@ import { apply1, expect, type NDArray, type OpDef, type Tensor } from '../tensor
 import { conv2d } from './conv.js';
 import { mul } from './elementwise.js';
 import { scatterAddElements } from './gather.js';
-import { reshape } from './shape-ops.js';
+import { reshape } from './base.js';
 
 type Pair = [number, number];
 /** Window, stride and pads [top, left, bottom, right]; `countIncludePad` only matters for averages. */

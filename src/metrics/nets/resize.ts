@@ -1,7 +1,7 @@
 // Image resizing inside feature-network graphs, written as two matrix products (rows, then columns) so it is
 // exact to torch's weights and differentiable: F.interpolate(mode='bilinear', align_corners=False) as
 // pytorch-fid resizes to 299, and F.interpolate(mode='area') (adaptive average pooling) as the VGG16 input.
-import { resizeMatrix } from '../../drag/graph.js';
+import { resizeMatrix } from '../../drag/features.js';
 import * as E from '../../engine/index.js';
 
 /**

@@ -10,6 +10,9 @@ import { GraphError } from '../../errors.js';
 
 export type WinogradTile = 2 | 4;
 
+/** Where 3x3 convs run as Winograd: 'auto' (wide layers, where it is faster), 'always' or 'never'. */
+export type WinogradMode = 'auto' | 'always' | 'never';
+
 /** The 1-D transforms B^T [a, a], G [a, 3], A^T [m, a] (a = m + 2), for correlation as in ONNX Conv. */
 const TRANSFORMS: Record<WinogradTile, { BT: number[][]; G: number[][]; AT: number[][] }> = {
   // Interpolation points 0, 1, -1, infinity.
