@@ -3,6 +3,7 @@
 // area averaging (F.interpolate mode='area') when larger.
 import * as E from '../engine/index.js';
 import { InputError } from '../errors.js';
+import type { Lpips } from '../metrics/lpips.js';
 
 /** The side the projector downsamples larger images to before the distance (VGG16 was built for 224x224). */
 export const DISTANCE_SIZE = 256;
@@ -42,6 +43,30 @@ export function mseDistance(): ProjectionDistance {
     },
     async targetFeeds(target) {
       return { target };
+    },
+    async dispose() {},
+  };
+}
+
+/**
+ * LPIPS-VGG v0.1 as projector.py uses NVIDIA's vgg16.pt: the target's LPIPS features phi(target) computed once,
+ * then dist = |phi(target) - phi(synth)|^2 (= LPIPS(target, synth)) each step.
+ * @example const d = lpipsDistance(G.engine, new Lpips(readVgg16(vggBytes, false), readLpipsLinear(linBytes)));
+ */
+export function lpipsDistance(engine: E.Engine, lpips: Lpips): ProjectionDistance {
+  return {
+    name: 'lpips',
+    graph(synth) {
+      const f = lpips.features(synth); // [1, F]
+      return E.sum(E.square(E.sub(E.input('target_features', f.shape), f)));
+    },
+    async targetFeeds(target, channels, size) {
+      const prog = await engine.compile({ f: lpips.features(E.input('x', [1, channels, size, size])) });
+      try {
+        return { target_features: Float32Array.from((await prog.run({ x: target })).f!.data) };
+      } finally {
+        await prog.dispose();
+      }
     },
     async dispose() {},
   };
