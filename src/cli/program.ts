@@ -165,13 +165,19 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
 
   program
     .command('metrics')
-    .description('a quality measure: swd, the sliced Wasserstein distance of the progressive-growing paper (x1e3)')
-    .requiredOption('--metric <name>', 'swd')
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder (or training snapshot)')
-    .requiredOption('--data <path>', 'data set folder or zip (as `stylelab dataset` writes)')
-    .option('--num <n>', 'images per set (default: 1000, or all when the data set has fewer)')
-    .option('--seed <n>', 'seed of the real-image sample, the patches and the directions', '0')
-    .option('--json', 'machine-readable output')
+    .description('quality metrics as metric_main.py names them (fid50k_full, kid50k_full, pr50k3_full, is50k, ppl2_wend, ...), swd; or between two image sets (fid, kid, pr, is)')
+    .requiredOption('--metric <list>', 'comma-separated metric names (docs/metrics.md lists them)')
+    .option('--network <path>', 'network .pkl or stylelab model folder (or training snapshot)')
+    .option('--data <path>', "data set folder or zip: the network's real images, or the first of two image sets")
+    .option('--reference <path>', 'the second image set (compares --data with it, like python -m pytorch_fid A B)')
+    .option('--num <n>', 'images generated (default: the metric name\'s 50k; swd 1000) or used from --data between two sets')
+    .option('--seed <n>', 'seed of the generated images (seeds seed..seed+num-1), KID subsets, PPL samples and SWD draws', '0')
+    .option('--inception <file>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (FID, KID, IS)")
+    .option('--vgg16 <file>', "torchvision's vgg16-397923af.pth (precision/recall, PPL)")
+    .option('--lpips <file>', "PerceptualSimilarity's LPIPS v0.1 vgg.pth (PPL)")
+    .option('--batch <n>', 'feature-network batch size', '16')
+    .option('--no-cache', "do not read or write the data set's cached feature statistics")
+    .option('--json', 'one line per metric, as the official metric-<name>.jsonl')
     .action(async (opts, cmd: Command) => print(await runMetrics(opts, globals(cmd))));
 
   program

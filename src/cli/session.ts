@@ -108,7 +108,8 @@ export async function writeImage(img: Float32Array, G: Generator, path: string):
 
 /** A running progress bar (or a silent stand-in). */
 export interface Progress {
-  tick(): void;
+  /** Advances by n steps (default 1). */
+  tick(n?: number): void;
   stop(): void;
 }
 
@@ -128,7 +129,7 @@ export function progress(total: number, what: string): Progress {
     linewrap: true,
   });
   bar.start(total, 0);
-  return { tick: () => bar.increment(), stop: () => bar.stop() };
+  return { tick: (n = 1) => bar.increment(n), stop: () => bar.stop() };
 }
 
 /**
