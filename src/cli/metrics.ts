@@ -83,6 +83,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
   if (a.network !== undefined) {
     const network = a.network;
     return withGenerator(network, g, async (G) => {
+      for (const d of defs) d.checkNetwork?.(G);
       const needsData = a.data !== undefined && (defs.some((d) => d.reals === 'required') || G.cDim > 0);
       if (G.cDim > 0 && !needsData) throw new InputError(`the network is conditional (${G.cDim} classes): give a labelled data set with --data for its labels`);
       let ds: ImageDataset | null = null;

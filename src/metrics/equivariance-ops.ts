@@ -172,17 +172,17 @@ export function affineBandlimitFilter(mat: ArrayLike<number>, o: { a?: number; a
  */
 function circularConvSeparable(inner: Float64Array, outer: (ja: number, jb: number) => number, N: number, K: number): Float64Array {
   const size = 2 * K + 1;
-  const mod = (i: number) => ((i % N) + N) % N;
   const nz = [...inner.keys()].filter((i) => inner[i] !== 0); // the window's input factor has few non-zero taps
+  // Indices (p - q) mod N for p in -K .. K and q in 0 .. N - 1 are read as ext[p - q + 2N], ext[i] = row[i mod N].
+  const ext = new Float64Array(3 * N);
   // Pass 1: G[ja][pb] = sum_qb inner[qb] outer[ja][pb - qb] for every row ja and kept column pb.
   const G = new Float64Array(N * size);
-  const row = new Float64Array(N);
   for (let ja = 0; ja < N; ja++) {
-    for (let jb = 0; jb < N; jb++) row[jb] = outer(ja, jb);
+    for (let jb = 0; jb < N; jb++) ext[jb] = ext[jb + N] = ext[jb + 2 * N] = outer(ja, jb);
     for (let t = 0; t < size; t++) {
-      const pb = t - K;
+      const base = t - K + 2 * N;
       let s = 0;
-      for (const qb of nz) s += inner[qb]! * row[mod(pb - qb)]!;
+      for (const qb of nz) s += inner[qb]! * ext[base - qb]!;
       G[ja * size + t] = s;
     }
   }
@@ -190,7 +190,7 @@ function circularConvSeparable(inner: Float64Array, outer: (ja: number, jb: numb
   const F = new Float64Array(size * size);
   for (let u = 0; u < size; u++)
     for (const qa of nz) {
-      const g = mod(u - K - qa) * size;
+      const g = ((((u - K - qa) % N) + N) % N) * size;
       for (let t = 0; t < size; t++) F[u * size + t] += inner[qa]! * G[g + t]!;
     }
   return F;
@@ -218,23 +218,26 @@ function upsampleGeometry(h: number, w: number, size: number, up: number) {
 }
 
 /**
- * Pixel (r, c) of upsample2d(x, f, up, padding=p) on plane `plane` (image and channel): zero insertion, padding,
- * true convolution with f (flipped for conv2d's correlation), gain up^2. Only every up-th tap meets a pixel.
+ * Pixel (r, c) of upsample2d(x, f, up, padding=p) on every plane (image and channel) into `out` [planes]: zero
+ * insertion, padding, true convolution with f (flipped for conv2d's correlation), gain up^2. Only every up-th
+ * tap meets a pixel.
  */
-function upsampledPixel(x: Images, plane: number, f: Filter2d, up: number, pad0: number, r: number, c: number): number {
+function upsampledPixel(x: Images, f: Filter2d, up: number, pad0: number, r: number, c: number, out: Float64Array): void {
   const { h, w } = x;
   const S = f.size;
-  let s = 0;
-  // Tap a meets input row k where r + S - 1 - a - pad0 = k up.
+  const planes = out.length;
+  out.fill(0);
+  // Tap a meets input row k where r + S - 1 - a - pad0 = k up (columns alike).
   const ra = r + S - 1 - pad0;
   const ca = c + S - 1 - pad0;
+  const [l0, l1] = [Math.max(0, Math.ceil((ca - S + 1) / up)), Math.min(w - 1, Math.floor(ca / up))];
   for (let k = Math.max(0, Math.ceil((ra - S + 1) / up)); k <= Math.min(h - 1, Math.floor(ra / up)); k++) {
-    const a = ra - k * up;
-    for (let l = Math.max(0, Math.ceil((ca - S + 1) / up)); l <= Math.min(w - 1, Math.floor(ca / up)); l++) {
-      s += f.data[a * S + (ca - l * up)]! * x.data[(plane * h + k) * w + l]!;
+    const frow = (ra - k * up) * S + ca;
+    for (let l = l0; l <= l1; l++) {
+      const tap = f.data[frow - l * up]! * up * up;
+      for (let q = 0; q < planes; q++) out[q] += tap * x.data[(q * h + k) * w + l]!;
     }
   }
-  return s * up * up;
 }
 
 /** theta of apply_affine_transformation: inverse(mat) with its translation doubled, shifted half an upsampled pixel, scaled to the padded image. */
@@ -256,9 +259,20 @@ function affineTransformation(x: Images, mat: ArrayLike<number>, f: Filter2d, up
   const planes = n * c;
   const { p, pad0, hy, wy } = upsampleGeometry(h, w, f.size, up);
   const th = samplingTheta(mat, h, w, p, up);
-  const Y = dense ? new Float64Array(planes * hy * wy) : null;
-  if (Y) for (let q = 0; q < planes; q++) for (let r = 0; r < hy; r++) for (let cc = 0; cc < wy; cc++) Y[(q * hy + r) * wy + cc] = upsampledPixel(x, q, f, up, pad0, r, cc);
-  const at = (q: number, r: number, cc: number) => (Y ? Y[(q * hy + r) * wy + cc]! : upsampledPixel(x, q, f, up, pad0, r, cc));
+  const px = new Float64Array(planes);
+  const Y = dense ? new Float64Array(hy * wy * planes) : null; // [hy, wy, planes]
+  if (Y)
+    for (let r = 0; r < hy; r++)
+      for (let cc = 0; cc < wy; cc++) {
+        upsampledPixel(x, f, up, pad0, r, cc, px);
+        Y.set(px, (r * wy + cc) * planes);
+      }
+  /** The upsampled pixel (r, cc) of every plane: from the dense image, or computed where sampling reads it. */
+  const at = (r: number, cc: number): Float64Array => {
+    if (Y) return Y.subarray((r * wy + cc) * planes, (r * wy + cc + 1) * planes);
+    upsampledPixel(x, f, up, pad0, r, cc, px);
+    return px;
+  };
   const z = new Float64Array(planes * h * w);
   const mask = new Float64Array(h * w);
   const edge = 2 * p + 1;
@@ -281,7 +295,8 @@ function affineTransformation(x: Images, mat: ArrayLike<number>, f: Filter2d, up
       ];
       for (const [r, cc, wt] of corners) {
         if (r < 0 || r >= hy || cc < 0 || cc >= wy || wt === 0) continue;
-        for (let q = 0; q < planes; q++) z[(q * h + i) * w + j] += wt * at(q, r, cc);
+        const v = at(r, cc);
+        for (let q = 0; q < planes; q++) z[(q * h + i) * w + j] += wt * v[q]!;
       }
     }
   return { z, mask };
