@@ -2,13 +2,14 @@
 // space of a StyleGAN2/StyleGAN3 network and writes target.png (the cropped, resized target), proj.png (the
 // projected w with the network's stored noise), projected_w.npz ('w' [1, num_ws, w_dim], as projector.py) and,
 // with --save-video, proj.mp4 (or proj.gif without ffmpeg): target and projection side by side, one frame a step.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { latentToNpz } from '../drag/latent.js';
 import { InputError, StylelabError } from '../errors.js';
 import { findOnPath, openGifWriter, openMp4Writer, type VideoWriter } from '../io/video-file.js';
-import { Lpips, LPIPS_FILE, readLpipsLinear } from '../metrics/lpips.js';
-import { readVgg16, VGG16_FILE } from '../metrics/nets/vgg16.js';
+import { Lpips, readLpipsLinear } from '../metrics/lpips.js';
+import { resolveNetFile } from '../metrics/net-files.js';
+import { readVgg16 } from '../metrics/nets/vgg16.js';
 import { readRgbImage } from '../models/ugatit-files.js';
 import { lpipsDistance, mseDistance, type ProjectionDistance } from '../project/distance.js';
 import { Projector, projectorTarget, projectorUint8 } from '../project/projector.js';
@@ -27,24 +28,6 @@ export interface ProjectArgs {
   loss: string;
   lpips?: string;
   vgg16?: string;
-}
-
-/** Where users get the LPIPS files (named in the message when one is missing). */
-const LPIPS_SOURCE = `${LPIPS_FILE} from richzhang/PerceptualSimilarity (lpips/weights/v0.1/${LPIPS_FILE})`;
-const VGG16_SOURCE = `torchvision's ${VGG16_FILE} (https://download.pytorch.org/models/${VGG16_FILE})`;
-
-/** The environment variable naming a folder that holds the feature networks under their usual names. */
-export const METRIC_NETS_ENV = 'STYLELAB_METRIC_NETS';
-
-/** A feature-network file: the flag's value, else the usual name in $STYLELAB_METRIC_NETS; null when neither. */
-function featureFile(given: string | undefined, usualName: string, flag: string): string | null {
-  if (given !== undefined) {
-    if (!existsSync(given) || statSync(given).isDirectory()) throw new InputError(`${flag} ${given}: file not found`);
-    return given;
-  }
-  const folder = process.env[METRIC_NETS_ENV];
-  const path = folder ? join(folder, usualName) : null;
-  return path && existsSync(path) ? path : null;
 }
 
 /** Reads a feature-network file, naming the flag (and file) in any error. */
@@ -82,11 +65,16 @@ export async function runProject(a: ProjectArgs, g: GlobalOptions): Promise<stri
   checkOutdir(a.outdir);
   let files: { lin: string; vgg: string } | null = null;
   if (a.loss === 'lpips') {
-    const lin = featureFile(a.lpips, LPIPS_FILE, '--lpips');
-    const vgg = featureFile(a.vgg16, VGG16_FILE, '--vgg16');
-    if (!lin) throw new InputError(`projection measures LPIPS: give --lpips ${LPIPS_SOURCE} (or put it in $${METRIC_NETS_ENV}), or --loss mse for a pixel distance`);
-    if (!vgg) throw new InputError(`LPIPS needs VGG16 too: give --vgg16 ${VGG16_SOURCE} (or put it in $${METRIC_NETS_ENV}), or --loss mse for a pixel distance`);
-    files = { lin, vgg };
+    // The metrics' resolver (flag, else $STYLELAB_METRIC_NETS), with the way out: --loss mse.
+    const resolve = (kind: 'lpips' | 'vgg16') => {
+      try {
+        return resolveNetFile(kind, { lpips: a.lpips, vgg16: a.vgg16 }, 'projection (LPIPS, the official distance)');
+      } catch (e) {
+        if (e instanceof InputError) throw new InputError(`${e.message}; or use --loss mse for a pixel distance`);
+        throw e;
+      }
+    };
+    files = { lin: resolve('lpips'), vgg: resolve('vgg16') };
   } else if (a.lpips !== undefined || a.vgg16 !== undefined) warn('ignoring --lpips/--vgg16: --loss mse needs no feature network');
   const ffmpeg = a.saveVideo ? findOnPath('ffmpeg') : null;
   const videoName = a.saveVideo ? (ffmpeg ? 'proj.mp4' : 'proj.gif') : null;

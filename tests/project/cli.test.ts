@@ -79,9 +79,9 @@ describe('stylelab project', () => {
 
 describe('stylelab project errors', { concurrency: 2 }, () => {
   const cases: [string, () => string[], RegExp][] = [
-    ['no LPIPS file and no --loss mse', () => [], /projection measures LPIPS: give --lpips vgg\.pth from richzhang\/PerceptualSimilarity .* or --loss mse/],
-    ['--lpips without --vgg16', () => ['--lpips', LIN], /LPIPS needs VGG16 too: give --vgg16 torchvision's vgg16-397923af\.pth/],
-    ['--lpips file missing', () => ['--lpips', path('none.pth'), '--vgg16', VGG], /--lpips .*none\.pth: file not found/],
+    ['no LPIPS file and no --loss mse', () => [], /projection \(LPIPS, the official distance\) needs the LPIPS v0\.1 VGG linear layers vgg\.pth \(download it from https:\/\/github\.com\/richzhang\/PerceptualSimilarity\/.*\); pass --lpips FILE or set STYLELAB_METRIC_NETS .*; or use --loss mse/],
+    ['--lpips without --vgg16', () => ['--lpips', LIN], /needs torchvision's VGG16 weights vgg16-397923af\.pth .*pass --vgg16 FILE.*; or use --loss mse/],
+    ['--lpips file missing', () => ['--lpips', path('none.pth'), '--vgg16', VGG], /--lpips .*none\.pth: no such file/],
     ['--lpips is a network pickle', () => ['--lpips', TINY, '--vgg16', VGG], /--lpips .*network\.pkl: checkpoint refused: .*nothing was executed/],
     ['unknown --loss', () => ['--loss', 'l1'], /--loss must be lpips or mse, got 'l1'/],
     ['--num-steps 0', () => ['--loss', 'mse', '--num-steps', '0'], /--num-steps must be at least 1/],
