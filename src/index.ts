@@ -52,3 +52,6 @@ export { mseDistance, lpipsDistance, areaDownsample, areaDownsampleRef, DISTANCE
 export { DEFAULT_PROJECT_OPTIONS, validateProjectOptions, stepSchedule, type ProjectOptions, type StepSchedule } from './project/schedule.js';
 export { noiseRegularization, noiseRegularizationRef, renormalizeNoise, type NoiseBuffer } from './project/noise.js';
 export { resizePil, resizePilRef, centerCropSquare, PIL_FILTERS, type PilFilter, type PilFilterName } from './data/pil-resize.js';
+// Equivariance metrics (EQ-T, EQ-T_frac, EQ-R) of StyleGAN3 networks.
+export { equivariance, transformableGenerator, checkTransformable, EQ_METRICS, type EquivarianceKind, type EquivarianceOptions, type TransformableGenerator } from './metrics/equivariance.js';
+export { integerTranslation, fractionalTranslation, fractionalRotation, fractionalRotationRef, fractionalPseudoRotation, affineBandlimitFilter, rotationMatrix, type Images, type Transformed, type Filter2d } from './metrics/equivariance-ops.js';
