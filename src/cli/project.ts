@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { latentToNpz } from '../drag/latent.js';
 import { InputError, StylelabError } from '../errors.js';
-import { findOnPath, openGifWriter, openMp4Writer, type VideoWriter } from '../io/video-file.js';
+import { findOnPath, GIF_MAX_BYTES, openGifWriter, openMp4Writer, type VideoWriter } from '../io/video-file.js';
 import { Lpips, readLpipsLinear } from '../metrics/lpips.js';
 import { resolveNetFile } from '../metrics/net-files.js';
 import { readVgg16 } from '../metrics/nets/vgg16.js';
@@ -85,13 +85,16 @@ export async function runProject(a: ProjectArgs, g: GlobalOptions): Promise<stri
 
   return withGenerator(a.network, g, async (G) => {
     const R = G.imgResolution;
+    // projector.py's video: 10 fps, libx264 at 16 Mbit/s, target | projection (stored noise) per step.
+    const spec = { width: 2 * R, height: R, channels: 3, fps: 10 };
+    if (videoName && !ffmpeg && spec.width * spec.height * 3 * numSteps > GIF_MAX_BYTES) {
+      throw new InputError(`proj.gif would hold ${numSteps} frames of ${spec.width}x${spec.height} (${Math.ceil((spec.width * spec.height * 3 * numSteps) / 2 ** 20)} MiB in memory, at most ${GIF_MAX_BYTES / 2 ** 20}): install ffmpeg for proj.mp4 (bash scripts/install-ffmpeg.sh), use fewer --num-steps, or leave out --save-video`);
+    }
     const target = projectorTarget(photo, R);
     const distance: ProjectionDistance = lpips ? lpipsDistance(G.engine, lpips) : mseDistance();
     const p = await Projector.create(G, target, distance, { numSteps, seed, wPlus: !!a.wPlus });
     let video: VideoWriter | null = null;
     try {
-      // projector.py's video: 10 fps, libx264 at 16 Mbit/s, target | projection (stored noise) per step.
-      const spec = { width: 2 * R, height: R, channels: 3, fps: 10 };
       if (videoName) video = ffmpeg ? openMp4Writer(join(a.outdir, videoName), spec, { ffmpeg, bitrate: '16M' }) : openGifWriter(join(a.outdir, videoName), spec, numSteps);
       const render = async (ws: Float32Array) => projectorUint8(await G.synthesis(ws, { noiseMode: 'const' }), 3, R, R);
       const last = await withProgress(numSteps, 'projecting', (bar) =>

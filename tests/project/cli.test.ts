@@ -77,6 +77,17 @@ describe('stylelab project', () => {
   });
 });
 
+test('--save-video without ffmpeg: a GIF too large to assemble in memory is refused before projecting', async () => {
+  const out = path('gif-too-big');
+  // An empty PATH: no ffmpeg, so the video would be a GIF (64x32 frames, 200000 of them: 1.2 GiB).
+  mkdirSync(path('empty-path'));
+  const r = await stylelabEnv({ PATH: path('empty-path') }, 'project', '--network', TINY, '--target', path('photo.png'), '--loss', 'mse', '--num-steps', '200000', '--save-video', '--outdir', out);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /stylelab: warning: ffmpeg was not found/);
+  assert.match(r.stderr, /stylelab: error: proj\.gif would hold 200000 frames of 64x32 \(1172 MiB in memory, at most 1024\): install ffmpeg/);
+  assert.deepEqual(listDir(out), []);
+});
+
 describe('stylelab project errors', { concurrency: 2 }, () => {
   const cases: [string, () => string[], RegExp][] = [
     ['no LPIPS file and no --loss mse', () => [], /projection \(LPIPS, the official distance\) needs the LPIPS v0\.1 VGG linear layers vgg\.pth \(download it from https:\/\/github\.com\/richzhang\/PerceptualSimilarity\/.*\); pass --lpips FILE or set STYLELAB_METRIC_NETS .*; or use --loss mse/],
