@@ -27,6 +27,22 @@ export { progressiveSchedule, lodChanged, STYLEGAN1_SCHEDULE, type ProgressiveSc
 export { type OpenedGenerator, type OpenedDiscriminator } from './models/open.js';
 export { slicedWassersteinDistance, slicedWassersteinDistanceOnEngine, SWD_DEFAULTS, type SwdOptions, type SwdResult } from './metrics/swd.js';
 export { sampleReals, generateImages, swdOfGenerator, type RealSample } from './metrics/swd-metric.js';
+// Metrics (metric_main.py names) and their feature networks: LPIPS-VGG, VGG16, pytorch-fid's Inception.
+export { Lpips, LpipsSession, readLpipsLinear, LPIPS_FILE } from './metrics/lpips.js';
+export { Vgg16, readVgg16, VGG16_FILE } from './metrics/nets/vgg16.js';
+export { FidInception, readInception, INCEPTION_FILE } from './metrics/nets/inception.js';
+export {
+  METRICS, metricsByName, imagesFor, type MetricDef, type MetricContext, type MetricOutcome, type FeatureNets, type FeatureNetKind, type ImageSource,
+  type FeaturePlan, type FeatureRequest, type FeatureKind, type ProgressSink,
+} from './metrics/registry.js';
+export { computeMetrics, type MetricResult, type StatsCache } from './metrics/features.js';
+export { frechetDistance, traceSqrtProduct, type Gaussian } from './metrics/fid.js';
+export { MeanCovStats, AllFeatures, SelectedRows, type FeatureSink } from './metrics/feature-stats.js';
+export { GeneratedImages, DatasetImages } from './metrics/image-sources.js';
+export { kernelInceptionDistance, kidSubsets } from './metrics/kid.js';
+export { InceptionScoreSplits } from './metrics/inception-score.js';
+export { precisionRecall } from './metrics/precision-recall.js';
+export { perceptualPathLength, pplGraph, type PplOptions } from './metrics/ppl.js';
 export type { ImageDataset } from './data/image-dataset.js';
 // StyleGAN3 (configs T and R).
 export { StyleGAN3Generator, type SynthesisGraphOptions3 } from './models/stylegan3.js';

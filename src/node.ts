@@ -14,6 +14,8 @@ export { convertDataset, type ConvertDatasetOptions, type ConvertDatasetResult, 
 export { loadUgatitCheckpoint, saveUgatitModel, readRgbImage } from './models/ugatit-files.js';
 export { trainUgatit, type UgatitRunOptions } from './train/ugatit/run.js';
 export { UgatitTrainer, DEFAULT_TRAIN_OPTIONS as DEFAULT_UGATIT_TRAIN_OPTIONS, type UgatitTrainOptions } from './train/ugatit/trainer.js';
+export { NetFiles, resolveNetFile, FEATURE_NET_FILES, METRIC_NETS_ENV, type NetFileOptions } from './metrics/net-files.js';
+export { FileStatsCache, defaultCacheDir, openImageSet, hashImageFiles } from './metrics/node-sources.js';
 
 /**
  * An engine on onnxruntime-node (CPU by default; pass executionProviders: ['cuda', 'cpu'] where CUDA is installed).

@@ -2,10 +2,11 @@
 // two image sets like `python -m pytorch_fid A B`. Feature networks come from files the user has (--inception,
 // --vgg16, --lpips or STYLELAB_METRIC_NETS); a data set's feature statistics are cached by content.
 import { openDataset } from '../data/dataset.js';
-import type { ImageDataset } from '../data/image-dataset.js';
+import type { Generator } from '../models/generator.js';
 import { InputError } from '../errors.js';
 import { createEngine } from '../node.js';
 import { computeMetrics, type MetricResult, type StatsCache } from '../metrics/features.js';
+import { OrtGemm64 } from '../metrics/gemm64.js';
 import { DatasetImages, GeneratedImages } from '../metrics/image-sources.js';
 import { NetFiles } from '../metrics/net-files.js';
 import { defaultCacheDir, FileStatsCache, hashImageFiles, openImageSet } from '../metrics/node-sources.js';
@@ -58,9 +59,43 @@ function checkInputs(a: MetricsArgs, defs: readonly MetricDef[]): void {
   if (needs && a.reference === undefined) throw new InputError(`${needs.name} compares two image sets: give the second with --reference`);
 }
 
-/** The shared context of a run. */
-function context(base: Omit<MetricContext, 'progress'>): MetricContext {
-  return { ...base, progress: (what, total) => progress(total, what) };
+/** Runs `fn` with the shared context of a run (float64 products on the engine's onnxruntime, released after). */
+async function withContext<T>(base: Omit<MetricContext, 'progress' | 'gemm'>, fn: (ctx: MetricContext) => Promise<T>): Promise<T> {
+  const gemm = await OrtGemm64.create(base.engine);
+  try {
+    return await fn({ ...base, gemm: gemm.gemm, progress: (what, total) => progress(total, what) });
+  } finally {
+    await gemm.dispose();
+  }
+}
+
+/** What measuring a network takes besides the network and its data set. */
+export interface MeasureOptions {
+  num: number | null;
+  seed: number;
+  batch: number;
+  nets: NetFiles;
+  cache: StatsCache | null;
+}
+
+/**
+ * The metrics of a network against its data set (`dataPath`, at the network's resolution; needed by metrics of
+ * real images and for a conditional network's labels), on the network's engine.
+ * @example const results = await measureNetwork(G, 'data.zip', metricsByName('fid50k_full'), { num: 1000, seed: 0, batch: 16, nets, cache: null });
+ */
+export async function measureNetwork(G: Generator, dataPath: string | undefined, defs: readonly MetricDef[], o: MeasureOptions): Promise<MetricResult[]> {
+  for (const d of defs) d.checkNetwork?.(G); // e.g. EQ-T of a StyleGAN2: refused before any image is made
+  const needsData = dataPath !== undefined && (defs.some((d) => d.reals === 'required') || G.cDim > 0);
+  if (G.cDim > 0 && !needsData) throw new InputError(`the network is conditional (${G.cDim} classes): give a labelled data set with --data for its labels`);
+  const ds = needsData ? await openDataset(dataPath!, { useLabels: G.cDim > 0, resolution: G.imgResolution }) : null;
+  try {
+    const reals = ds ? new DatasetImages(ds, ds.size, () => hashImageFiles(dataPath!)) : null;
+    const fakes = new GeneratedImages(G, generatedCount(defs, o.num), o.seed, ds);
+    const base = { num: o.num, seed: o.seed, batch: o.batch, nets: o.nets };
+    return await withContext({ ...base, engine: G.engine, G, fakes, reals, dataset: ds }, (ctx) => computeMetrics(defs, ctx, o.cache));
+  } finally {
+    await ds?.close();
+  }
 }
 
 /** Images generated for the feature-based metrics: the most any of them uses. */
@@ -82,21 +117,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
   const base = { num, seed, nets, batch };
   if (a.network !== undefined) {
     const network = a.network;
-    return withGenerator(network, g, async (G) => {
-      for (const d of defs) d.checkNetwork?.(G);
-      const needsData = a.data !== undefined && (defs.some((d) => d.reals === 'required') || G.cDim > 0);
-      if (G.cDim > 0 && !needsData) throw new InputError(`the network is conditional (${G.cDim} classes): give a labelled data set with --data for its labels`);
-      let ds: ImageDataset | null = null;
-      try {
-        ds = needsData ? await openDataset(a.data!, { useLabels: G.cDim > 0, resolution: G.imgResolution }) : null;
-        const reals = ds ? new DatasetImages(ds, ds.size, () => hashImageFiles(a.data!)) : null;
-        const fakes = new GeneratedImages(G, generatedCount(defs, num), seed, ds);
-        const results = await computeMetrics(defs, context({ ...base, engine: G.engine, G, fakes, reals, dataset: ds }), cache);
-        return report(results, a.json === true, network, true);
-      } finally {
-        await ds?.close();
-      }
-    });
+    return withGenerator(network, g, async (G) => report(await measureNetwork(G, a.data, defs, { ...base, cache }), a.json === true, network, true));
   }
   const engine = createEngine({ threads: g.threads });
   const opened: (ImageSource & { close(): Promise<void> })[] = [];
@@ -105,7 +126,7 @@ export async function runMetrics(a: MetricsArgs, g: GlobalOptions): Promise<stri
     opened.push(fakes);
     const reals = a.reference === undefined ? null : await openImageSet(a.reference);
     if (reals) opened.push(reals);
-    const results = await computeMetrics(defs, context({ ...base, engine, G: null, fakes, reals, dataset: null }), cache);
+    const results = await withContext({ ...base, engine, G: null, fakes, reals, dataset: null }, (ctx) => computeMetrics(defs, ctx, cache));
     return report(results, a.json === true, null, false);
   } finally {
     for (const s of opened) await s.close();

@@ -264,7 +264,11 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--z-dim <n>', 'latent z dimension (default: 512)')
     .option('--w-dim <n>', 'intermediate latent w dimension (default: 512)')
     .option('--mbstd-group <n>', 'minibatch-stddev group size (default: 4)')
-    .option('--metrics <list>', 'metrics at snapshots: swd or none (default: none)')
+    .option('--metrics <list>', 'metrics at snapshots, as stylelab metrics names them (fid50k_full, kid50k_full, pr50k3_full, is50k, ppl2_wend, swd, ...) or none (default: none)')
+    .option('--metrics-num <n>', "images per metric at snapshots (default: the name's 50k)")
+    .option('--inception <file>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth, for FID, KID, IS at snapshots")
+    .option('--vgg16 <file>', "torchvision's vgg16-397923af.pth, for precision/recall and PPL at snapshots")
+    .option('--lpips <file>', "PerceptualSimilarity's LPIPS v0.1 vgg.pth, for PPL at snapshots")
     .option('--lod-kimg <n>', 'stylegan1: kimg per resolution, then as many to fade the next in (default: 600)')
     .action(async (opts, cmd: Command) => print(await runTrain(opts, globals(cmd))));
 

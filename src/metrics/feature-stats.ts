@@ -4,13 +4,16 @@
 // before the features exist), and the per-split sums of the Inception score.
 import { halfToNumber, type TensorData } from '../io/tensor.js';
 import type { Gaussian } from './fid.js';
+import { type Gemm64, gemm64Js } from './gemm64.js';
 import { toHalfBits } from './half.js';
 
 /** A consumer of feature rows [rows, dims] (float32), in image order; it keeps at most `max` rows. */
 export interface FeatureSink {
   readonly max: number;
   readonly count: number;
-  append(x: Float32Array, rows: number, dims: number): void;
+  append(x: Float32Array, rows: number, dims: number): void | Promise<void>;
+  /** Completes what append left pending (called once after the last rows). */
+  finish?(): Promise<void>;
   /** The arrays to cache (a data set's statistics), and their restoration. */
   save(): Record<string, TensorData>;
   load(arrays: ReadonlyMap<string, TensorData>): void;
@@ -27,56 +30,71 @@ function restored(arrays: ReadonlyMap<string, TensorData>, name: string, length:
 }
 
 /**
- * Running float64 sums of the features and of their outer products (FeatureStats capture_mean_cov).
- * @example const s = new MeanCovStats(50000, 2048); s.append(x, 64, 2048); const g = s.gaussian(0);
+ * Running float64 sums of the features and of their outer products (FeatureStats capture_mean_cov). Rows are
+ * gathered 256 at a time and added as one float64 product X^T X (`gemm`).
+ * @example const s = new MeanCovStats(50000, 2048); await s.append(x, 64, 2048); await s.finish(); const g = s.gaussian(0);
  */
 export class MeanCovStats implements FeatureSink {
   count = 0;
   private readonly sum: Float64Array;
-  private readonly outer: Float64Array; // upper triangle of sum x x^T, row-major [D, D]
+  private readonly outer: Float64Array; // sum of x x^T [D, D]
+  private readonly pending: Float64Array; // rows not yet in `outer` [bufferRows, D]
+  private pendingRows = 0;
   constructor(
     readonly max: number,
     readonly dims: number,
+    private readonly gemm: Gemm64 = gemm64Js,
+    private readonly bufferRows = 256,
   ) {
     this.sum = new Float64Array(dims);
     this.outer = new Float64Array(dims * dims);
+    this.pending = new Float64Array(bufferRows * dims);
   }
 
-  append(x: Float32Array, rows: number, dims: number): void {
+  async append(x: Float32Array, rows: number, dims: number): Promise<void> {
     const take = room(this, rows);
     const D = this.dims;
     if (dims !== D) throw new Error(`MeanCovStats: expected ${D} features, got ${dims}`);
-    const row = new Float64Array(D);
     for (let r = 0; r < take; r++) {
-      for (let i = 0; i < D; i++) row[i] = x[r * D + i]!;
-      for (let i = 0; i < D; i++) {
-        const xi = row[i]!;
-        this.sum[i] += xi;
-        if (xi === 0) continue; // pool3 is post-ReLU average: many exact zeros
-        const o = i * D;
-        for (let j = i; j < D; j++) this.outer[o + j] += xi * row[j]!;
-      }
+      const row = this.pending.subarray(this.pendingRows * D, (this.pendingRows + 1) * D);
+      for (let i = 0; i < D; i++) this.sum[i] += row[i] = x[r * D + i]!;
+      this.count++;
+      if (++this.pendingRows === this.bufferRows) await this.finish();
     }
-    this.count += take;
+  }
+
+  /** Adds the pending rows' X^T X to the outer-product sum. */
+  async finish(): Promise<void> {
+    const m = this.pendingRows;
+    if (m === 0) return;
+    const D = this.dims;
+    const X = this.pending.subarray(0, m * D); // [m, D]
+    const Xt = new Float64Array(D * m); // [D, m]
+    for (let r = 0; r < m; r++) for (let i = 0; i < D; i++) Xt[i * m + r] = X[r * D + i]!;
+    const P = await this.gemm(Xt, X, D, m, D); // [D, D]
+    for (let i = 0; i < P.length; i++) this.outer[i] += P[i]!;
+    this.pendingRows = 0;
   }
 
   /**
    * Mean and covariance. ddof 0 divides by N (stylegan2-ada's get_mean_cov); ddof 1 by N - 1 (numpy.cov, as
    * pytorch-fid).
-   * @example frechetDistance(fakes.gaussian(0), reals.gaussian(0))
+   * @example await frechetDistance(fakes.gaussian(0), reals.gaussian(0))
    */
   gaussian(ddof: 0 | 1): Gaussian {
     const D = this.dims;
     const n = this.count;
+    if (this.pendingRows) throw new Error('MeanCovStats: call finish() before gaussian()');
     if (n - ddof <= 0) throw new Error(`a covariance needs at least ${ddof + 1} images, got ${n}`);
     const mean = Float64Array.from(this.sum, (s) => s / n);
     const cov = new Float64Array(D * D);
     for (let i = 0; i < D; i++)
-      for (let j = i; j < D; j++) cov[i * D + j] = cov[j * D + i] = (this.outer[i * D + j]! - n * mean[i]! * mean[j]!) / (n - ddof);
+      for (let j = i; j < D; j++) cov[i * D + j] = cov[j * D + i] = ((this.outer[i * D + j]! + this.outer[j * D + i]!) / 2 - n * mean[i]! * mean[j]!) / (n - ddof);
     return { mean, cov };
   }
 
   save(): Record<string, TensorData> {
+    if (this.pendingRows) throw new Error('MeanCovStats: call finish() before save()');
     return {
       count: { dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(this.count)) },
       sum: { dtype: 'float64', shape: [this.dims], data: this.sum },

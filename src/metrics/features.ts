@@ -69,11 +69,12 @@ async function pass(ctx: MetricContext, src: ImageSource, groups: ReadonlyMap<Fe
         for (const r of requests) {
           const o = out[r.kind]!;
           const dims = o.shape[1]!;
-          r.sink.append(o.data.subarray(0, n * dims), n, dims);
+          await r.sink.append(o.data.subarray(0, n * dims), n, dims);
         }
       }
       p.tick(n);
     }
+    for (const r of all) await r.sink.finish?.();
   } finally {
     p.stop();
     for (const { prog } of programs) await prog.dispose();

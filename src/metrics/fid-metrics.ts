@@ -18,14 +18,14 @@ function fidMetric(name: string, summary: string, defaultNum: number | null, ddo
     twoSets: true,
     defaultNum,
     collect: (ctx: MetricContext) => {
-      const fakes = new MeanCovStats(imagesFor(def, ctx, ctx.fakes!.count), POOL3_DIMS);
-      const reals = new MeanCovStats(ctx.reals!.count, POOL3_DIMS); // max_real=None: the whole data set
+      const fakes = new MeanCovStats(imagesFor(def, ctx, ctx.fakes!.count), POOL3_DIMS, ctx.gemm);
+      const reals = new MeanCovStats(ctx.reals!.count, POOL3_DIMS, ctx.gemm); // max_real=None: the whole data set
       return {
         requests: [
           { source: 'fakes', kind: 'pool3', sink: fakes },
           { source: 'reals', kind: 'pool3', sink: reals, cacheTag: `meancov:${reals.max}` },
         ],
-        results: async () => ({ [name]: frechetDistance(fakes.gaussian(ddof), reals.gaussian(ddof)) }),
+        results: async () => ({ [name]: await frechetDistance(fakes.gaussian(ddof), reals.gaussian(ddof), ctx.gemm) }),
       };
     },
   };

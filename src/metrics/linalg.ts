@@ -1,7 +1,8 @@
 // Float64 dense linear algebra for the FID's matrix square root, on row-major Float64Arrays: pivoted Cholesky
 // of a positive semi-definite matrix (LAPACK dpstrf's algorithm and tolerance), symmetric products, and the
 // eigenvalues of a symmetric matrix (Householder tridiagonalisation, then implicit QL with Wilkinson shifts).
-// Inner loops run along rows so they stay in cache at n = 2048.
+// Inner loops run along rows so they stay in cache at n = 2048; the big products go to a Gemm64 (gemm64.ts).
+import type { Gemm64 } from './gemm64.js';
 
 /** A square row-major matrix. */
 export interface SquareMatrix {
@@ -76,32 +77,15 @@ function swapSymmetric(a: Float64Array, n: number, k: number, j: number, perm: I
 }
 
 /**
- * L^T B L for a symmetric B [n, n] and L [n, r] (row-major): a symmetric [r, r] matrix.
- * @example const M = congruence(S2, L, r); // eigenvalues of S1 S2 when S1 = L L^T
+ * L^T B L for a symmetric B [n, n] and L [n, r] (row-major): a symmetric [r, r] matrix, by two float64 products.
+ * @example const M = await congruence(S2, L, r, gemm64Js); // eigenvalues of S1 S2 when S1 = L L^T
  */
-export function congruence(B: SquareMatrix, L: Float64Array, r: number): SquareMatrix {
+export async function congruence(B: SquareMatrix, L: Float64Array, r: number, gemm: Gemm64): Promise<SquareMatrix> {
   const n = B.n;
-  const T = new Float64Array(n * r); // B L, accumulated row by row: T[i, :] = sum_k B[i, k] L[k, :]
-  for (let i = 0; i < n; i++) {
-    const ti = i * r;
-    for (let k = 0; k < n; k++) {
-      const b = B.data[i * n + k]!;
-      if (b === 0) continue;
-      const lk = k * r;
-      for (let c = 0; c < r; c++) T[ti + c] += b * L[lk + c]!;
-    }
-  }
-  const M = new Float64Array(r * r); // L^T T: M[p, :] += L[k, p] T[k, :]
-  for (let k = 0; k < n; k++) {
-    const lk = k * r;
-    const tk = k * r;
-    for (let p = 0; p < r; p++) {
-      const l = L[lk + p]!;
-      if (l === 0) continue;
-      const mp = p * r;
-      for (let c = 0; c < r; c++) M[mp + c] += l * T[tk + c]!;
-    }
-  }
+  const T = await gemm(B.data, L, n, n, r); // B L [n, r]
+  const Lt = new Float64Array(r * n); // L^T [r, n]
+  for (let i = 0; i < n; i++) for (let c = 0; c < r; c++) Lt[c * n + i] = L[i * r + c]!;
+  const M = await gemm(Lt, T, r, n, r); // [r, r]
   // Symmetrise away rounding.
   for (let p = 0; p < r; p++) for (let c = 0; c < p; c++) M[p * r + c] = M[c * r + p] = (M[p * r + c]! + M[c * r + p]!) / 2;
   return { n: r, data: M };
@@ -118,47 +102,105 @@ export function symmetricEigenvalues(A: SquareMatrix): Float64Array {
   return d;
 }
 
-/** Householder tridiagonalisation of a symmetric matrix: diagonal d [n] and sub-diagonal e [n] (e[0] unused). */
+/** A Householder reflection I - beta v v^T mapping x (entries from `from` on) to alpha e1; null when x is already alpha e1. */
+interface Reflection {
+  v: Float64Array;
+  beta: number;
+}
+
+/** The reflection of x = col[from..n) and the alpha it leaves. */
+function householder(col: Float64Array, from: number, n: number): { r: Reflection | null; alpha: number } {
+  let norm2 = 0;
+  for (let i = from; i < n; i++) norm2 += col[i]! ** 2;
+  const x0 = col[from]!;
+  if (norm2 - x0 * x0 === 0) return { r: null, alpha: x0 }; // already reduced
+  const alpha = x0 >= 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
+  const v = new Float64Array(n);
+  for (let i = from; i < n; i++) v[i] = col[i]!;
+  v[from] = x0 - alpha;
+  const vnorm2 = norm2 - x0 * x0 + (x0 - alpha) ** 2;
+  return { r: { v, beta: 2 / vnorm2 }, alpha };
+}
+
+/**
+ * Householder tridiagonalisation (Golub & Van Loan 8.3.1) on the lower triangle only: diagonal d [n] and
+ * sub-diagonal e [n] (e[0] unused). Each step's rank-2 update of the trailing block and the next step's
+ * product A v share one sweep over it (the trailing block is read once per step, not twice).
+ */
 function tridiagonalize(A: SquareMatrix): { d: Float64Array; e: Float64Array } {
   const n = A.n;
-  const a = Float64Array.from(A.data);
+  const a = Float64Array.from(A.data); // only entries (i, j) with i >= j are read and kept
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  const v = new Float64Array(n);
-  const p = new Float64Array(n);
-  for (let k = 0; k < n - 2; k++) {
-    // Householder vector of a[k+1:, k]: (I - beta v v^T) x = -sign(x0) |x| e1.
-    let norm2 = 0;
-    for (let i = k + 1; i < n; i++) norm2 += a[i * n + k]! ** 2;
-    const x0 = a[(k + 1) * n + k]!;
-    const alpha = x0 >= 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
-    d[k] = a[k * n + k]!;
-    e[k + 1] = alpha;
-    const vnorm2 = norm2 - x0 * x0 + (x0 - alpha) ** 2;
-    if (norm2 - x0 * x0 === 0 || vnorm2 === 0) {
-      e[k + 1] = x0; // already tridiagonal in this column
-      continue;
-    }
-    for (let i = k + 1; i < n; i++) v[i] = a[i * n + k]!;
-    v[k + 1] = x0 - alpha;
-    const beta = 2 / vnorm2;
-    // p = beta A v (trailing block), w = p - (beta p.v / 2) v, A -= v w^T + w v^T.
-    let pv = 0;
-    for (let i = k + 1; i < n; i++) {
+  const col = new Float64Array(n);
+  const column = (k: number, from: number) => {
+    for (let i = from; i < n; i++) col[i] = a[i * n + k]!;
+    return col;
+  };
+  /** p = beta A[from:, from:] v from the lower triangle. */
+  const product = (r: Reflection, from: number) => {
+    const p = new Float64Array(n);
+    for (let i = from; i < n; i++) {
       const row = i * n;
+      const vi = r.v[i]!;
       let s = 0;
-      for (let j = k + 1; j < n; j++) s += a[row + j]! * v[j]!;
-      p[i] = beta * s;
-      pv += p[i]! * v[i]!;
+      for (let j = from; j < i; j++) {
+        const aij = a[row + j]!;
+        s += aij * r.v[j]!;
+        p[j] += aij * vi;
+      }
+      p[i] += s + a[row + i]! * vi;
     }
-    const half = (beta * pv) / 2;
-    for (let i = k + 1; i < n; i++) p[i] = p[i]! - half * v[i]!;
-    for (let i = k + 1; i < n; i++) {
-      const row = i * n;
-      const vi = v[i]!;
-      const wi = p[i]!;
-      for (let j = k + 1; j < n; j++) a[row + j] -= vi * p[j]! + wi * v[j]!;
+    for (let i = from; i < n; i++) p[i] *= r.beta;
+    return p;
+  };
+  let cur = n >= 3 ? householder(column(0, 1), 1, n) : { r: null, alpha: 0 };
+  let p = cur.r ? product(cur.r, 1) : null;
+  for (let k = 0; k < n - 2; k++) {
+    d[k] = a[k * n + k]!;
+    e[k + 1] = cur.alpha;
+    // w = p - (beta p.v / 2) v: the update is A -= v w^T + w v^T on the trailing block k+1..
+    let w: Float64Array | null = null;
+    const v = cur.r?.v ?? null;
+    if (cur.r && p) {
+      let pv = 0;
+      for (let i = k + 1; i < n; i++) pv += p[i]! * v![i]!;
+      const half = (cur.r.beta * pv) / 2;
+      w = p;
+      for (let i = k + 1; i < n; i++) w[i] = p[i]! - half * v![i]!;
     }
+    // The next column (k + 1) after this update gives the next reflection before the sweep.
+    let next: { r: Reflection | null; alpha: number } = { r: null, alpha: 0 };
+    if (k + 1 < n - 2) {
+      const c = column(k + 1, k + 2);
+      if (w) for (let i = k + 2; i < n; i++) c[i] = c[i]! - v![i]! * w[k + 1]! - w[i]! * v![k + 1]!;
+      next = householder(c, k + 2, n);
+    }
+    const nv = next.r?.v ?? null;
+    const np = nv ? new Float64Array(n) : null;
+    if (w || nv) {
+      for (let i = k + 1; i < n; i++) {
+        const row = i * n;
+        const vi = v ? v[i]! : 0;
+        const wi = w ? w[i]! : 0;
+        if (w) a[row + k + 1] -= vi * w[k + 1]! + wi * v![k + 1]!;
+        if (i < k + 2) continue;
+        const nvi = nv ? nv[i]! : 0;
+        let s = 0;
+        for (let j = k + 2; j < i; j++) {
+          const aij = w ? (a[row + j] -= vi * w[j]! + wi * v![j]!) : a[row + j]!;
+          if (np) {
+            s += aij * nv![j]!;
+            np[j] += aij * nvi;
+          }
+        }
+        const aii = w ? (a[row + i] -= 2 * vi * wi) : a[row + i]!;
+        if (np) np[i] += s + aii * nvi;
+      }
+    }
+    if (np) for (let i = k + 2; i < n; i++) np[i] *= next.r!.beta;
+    cur = next;
+    p = np;
   }
   if (n >= 2) {
     d[n - 2] = a[(n - 2) * n + n - 2]!;

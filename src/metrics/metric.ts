@@ -5,6 +5,7 @@ import type * as E from '../engine/index.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import type { Generator } from '../models/generator.js';
 import type { FeatureSink } from './feature-stats.js';
+import type { Gemm64 } from './gemm64.js';
 import type { Lpips } from './lpips.js';
 import type { FidInception } from './nets/inception.js';
 import type { Vgg16 } from './nets/vgg16.js';
@@ -88,6 +89,8 @@ export interface MetricContext {
   nets: FeatureNets;
   /** Feature-network batch size. */
   batch: number;
+  /** Float64 matrix products (FID): onnxruntime's (OrtGemm64) or JavaScript's (gemm64Js). */
+  gemm: Gemm64;
   progress(what: string, total: number): ProgressSink;
 }
 

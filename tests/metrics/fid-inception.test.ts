@@ -7,6 +7,7 @@ import * as E from '../../src/engine/index.js';
 import { readNpy } from '../../src/io/npy.js';
 import { AllFeatures, MeanCovStats, SelectedRows } from '../../src/metrics/feature-stats.js';
 import { frechetDistance } from '../../src/metrics/fid.js';
+import { OrtGemm64 } from '../../src/metrics/gemm64.js';
 import { InceptionScoreSplits } from '../../src/metrics/inception-score.js';
 import { kernelInceptionDistance, kidSubsets } from '../../src/metrics/kid.js';
 import { FidInception, readInception } from '../../src/metrics/nets/inception.js';
@@ -72,13 +73,20 @@ describe('FID Inception (pytorch-fid layout)', () => {
 });
 
 describe('official formulas on the fixture features', () => {
-  it('FID (numpy.cov over N - 1, as pytorch-fid) of a and b: the rank-5 covariances need the pivoted square root', () => {
-    const stats = (x: Float32Array) => {
-      const s = new MeanCovStats(6, 2048);
-      s.append(x, 6, 2048);
-      return s.gaussian(1);
-    };
-    relClose(frechetDistance(stats(pool3.a), stats(pool3.b)), ref.fid_a_b, 1e-4, 'FID');
+  it('FID (numpy.cov over N - 1, as pytorch-fid) of a and b: the rank-5 covariances need the pivoted square root', async () => {
+    const gemm = await OrtGemm64.create(engine);
+    try {
+      assert.ok(gemm.native, `float64 products fell back to JavaScript: ${gemm.fallbackReason}`);
+      const stats = async (x: Float32Array) => {
+        const s = new MeanCovStats(6, 2048, gemm.gemm, 4); // two products: 4 rows, then 2
+        await s.append(x, 6, 2048);
+        await s.finish();
+        return s.gaussian(1);
+      };
+      relClose(await frechetDistance(await stats(pool3.a), await stats(pool3.b), gemm.gemm), ref.fid_a_b, 1e-4, 'FID');
+    } finally {
+      await gemm.dispose();
+    }
   });
 
   it('KID with one subset of all six (engine float32 and float64 reference paths)', async () => {

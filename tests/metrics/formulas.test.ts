@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { AllFeatures, MeanCovStats, SelectedRows } from '../../src/metrics/feature-stats.js';
 import { frechetDistance, traceSqrtProduct } from '../../src/metrics/fid.js';
+import { type Gemm64, gemm64Js, OrtGemm64 } from '../../src/metrics/gemm64.js';
 import { roundHalf } from '../../src/metrics/half.js';
 import { InceptionScoreSplits } from '../../src/metrics/inception-score.js';
 import { choiceWithoutReplacement, kernelInceptionDistance, kidSubsets } from '../../src/metrics/kid.js';
@@ -58,14 +59,14 @@ describe('linear algebra (float64)', () => {
     assert.ok(err < 1e-12, `|L L^T - P A P^T| = ${err}`);
   });
 
-  it('Tr sqrt(S1 S2): diagonal, equal and scaled matrices', () => {
-    close(traceSqrtProduct(Float64Array.of(4, 0, 0, 9), Float64Array.of(1, 0, 0, 4), 2), 2 + 6, 1e-12, 'diagonal');
+  it('Tr sqrt(S1 S2): diagonal, equal and scaled matrices', async () => {
+    close(await traceSqrtProduct(Float64Array.of(4, 0, 0, 9), Float64Array.of(1, 0, 0, 4), 2), 2 + 6, 1e-12, 'diagonal');
     const n = 25;
     const S = psd(n, 25, 11);
-    close(traceSqrtProduct(S, S, n), trace(S, n), 1e-9, 'Tr sqrt(S S) = Tr S');
-    close(traceSqrtProduct(S, S.map((v) => 4 * v), n), 2 * trace(S, n), 1e-9, 'Tr sqrt(S 4S) = 2 Tr S');
+    close(await traceSqrtProduct(S, S, n), trace(S, n), 1e-9, 'Tr sqrt(S S) = Tr S');
+    close(await traceSqrtProduct(S, S.map((v) => 4 * v), n), 2 * trace(S, n), 1e-9, 'Tr sqrt(S 4S) = 2 Tr S');
     const low = psd(n, 5, 12);
-    close(traceSqrtProduct(low, low, n), trace(low, n), 1e-9, 'rank 5 of 25');
+    close(await traceSqrtProduct(low, low, n), trace(low, n), 1e-9, 'rank 5 of 25');
   });
 });
 
@@ -75,31 +76,54 @@ describe('FID', () => {
     const rs = new RandomState(seed);
     return Float32Array.from(rs.randn(n, D), (v, i) => v * (1 + (i % D) / D) + shift);
   };
-  const stats = (x: Float32Array, n: number, D: number, pieces = 1) => {
-    const s = new MeanCovStats(n, D);
+  const stats = async (x: Float32Array, n: number, D: number, pieces = 1, gemm: Gemm64 = gemm64Js) => {
+    const s = new MeanCovStats(n, D, gemm, 64);
     const per = Math.ceil(n / pieces);
-    for (let r = 0; r < n; r += per) s.append(x.subarray(r * D, Math.min(n, r + per) * D), Math.min(per, n - r), D);
+    for (let r = 0; r < n; r += per) await s.append(x.subarray(r * D, Math.min(n, r + per) * D), Math.min(per, n - r), D);
+    await s.finish();
     return s;
   };
 
-  it('a set against itself is 0; a shifted copy is |shift|^2; streaming in pieces changes nothing', () => {
+  it('a set against itself is 0; a shifted copy is |shift|^2; streaming in pieces changes nothing', async () => {
     const D = 16;
     const x = features(200, D, 1);
-    const g = stats(x, 200, D).gaussian(0);
-    close(frechetDistance(g, g), 0, 1e-9, 'FID(x, x)');
-    close(frechetDistance(stats(x, 200, D, 7).gaussian(0), g), 0, 1e-9, 'streamed in 7 pieces');
+    const g = (await stats(x, 200, D)).gaussian(0);
+    close(await frechetDistance(g, g), 0, 1e-9, 'FID(x, x)');
+    close(await frechetDistance((await stats(x, 200, D, 7)).gaussian(0), g), 0, 1e-9, 'streamed in 7 pieces');
     const shifted = Float32Array.from(x, (v) => v + 0.5);
-    close(frechetDistance(stats(shifted, 200, D).gaussian(0), g), D * 0.25, 1e-4, 'FID(x + 0.5, x)');
+    close(await frechetDistance((await stats(shifted, 200, D)).gaussian(0), g), D * 0.25, 1e-4, 'FID(x + 0.5, x)');
   });
 
-  it('diagonal Gaussians: |mu1 - mu2|^2 + sum (sqrt(a_i) - sqrt(b_i))^2; ddof 0 and 1 as get_mean_cov and numpy.cov', () => {
+  it("onnxruntime's float64 products (fast path) give what the JavaScript ones (reference path) give", async () => {
+    const gemm = await OrtGemm64.create(engine);
+    try {
+      assert.ok(gemm.native, `fell back to JavaScript: ${gemm.fallbackReason}`);
+      const u = rng(9);
+      const a = Float64Array.from({ length: 37 * 53 }, () => u() - 0.5);
+      const b = Float64Array.from({ length: 53 * 29 }, () => u() - 0.5);
+      const fast = await gemm.gemm(a, b, 37, 53, 29);
+      const ref = await gemm64Js(a, b, 37, 53, 29);
+      fast.forEach((v, i) => close(v, ref[i]!, 1e-13, `C[${i}]`));
+      const D = 40;
+      const g1 = (await stats(features(300, D, 2), 300, D, 3, gemm.gemm)).gaussian(0);
+      const g2 = (await stats(features(300, D, 3, 0.1), 300, D, 3, gemm.gemm)).gaussian(0);
+      const j1 = (await stats(features(300, D, 2), 300, D, 3)).gaussian(0);
+      const j2 = (await stats(features(300, D, 3, 0.1), 300, D, 3)).gaussian(0);
+      close(await frechetDistance(g1, g2, gemm.gemm), await frechetDistance(j1, j2), 1e-9, 'FID fast vs reference');
+    } finally {
+      await gemm.dispose();
+    }
+  });
+
+  it('diagonal Gaussians: |mu1 - mu2|^2 + sum (sqrt(a_i) - sqrt(b_i))^2; ddof 0 and 1 as get_mean_cov and numpy.cov', async () => {
     const mean = Float64Array.of(1, 2, 3);
     const diag = (v: number[]) => Float64Array.from({ length: 9 }, (_, k) => (k % 4 === 0 ? v[k / 4]! : 0));
     const a = { mean, cov: diag([1, 4, 9]) };
     const b = { mean: Float64Array.of(1, 0, 3), cov: diag([4, 4, 1]) };
-    close(frechetDistance(a, b), 4 + 1 + 0 + 4, 1e-12, 'closed form');
+    close(await frechetDistance(a, b), 4 + 1 + 0 + 4, 1e-12, 'closed form');
     const s = new MeanCovStats(4, 1);
-    s.append(Float32Array.of(1, 2, 3, 6), 4, 1); // mean 3, squared deviations 4 + 1 + 0 + 9 = 14
+    await s.append(Float32Array.of(1, 2, 3, 6), 4, 1); // mean 3, squared deviations 4 + 1 + 0 + 9 = 14
+    await s.finish();
     close(s.gaussian(0).cov[0]!, 14 / 4, 1e-12, 'ddof 0');
     close(s.gaussian(1).cov[0]!, 14 / 3, 1e-12, 'ddof 1');
   });
