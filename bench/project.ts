@@ -3,7 +3,8 @@
 // 256x256 (channel_base 16384), with LPIPS-VGG (random VGG16 weights of the real shapes) and with MSE, 2 threads.
 // Each step is interleaved with a plain synthesis of the same w, so machine load affects both alike; CPU time
 // per step is printed too (meaningful on a shared machine). The official figure is an estimate from measured
-// parts (../shared/ENGINE.md, PyTorch 1.13 CPU, 2 threads): the official DragGAN step (synthesis forward and
+// parts (PyTorch 1.13 CPU, 2 threads; bench/project_torch.py times the LPIPS part on this machine): the official
+// DragGAN step of ../shared/ENGINE.md (synthesis forward and
 // backward, 256x256 channel_base 16384) ~1000 ms, plus VGG16 at 256x256 (~20 GMAC forward and as much again for
 // the input gradient: ~80 GFLOP at the ~129 GFLOPS PyTorch reached on such convolutions) ~620 ms: ~1600 ms. BENCH_STEPS (default 5), BENCH_RES (256).
 import { createEngine, StyleGAN2Generator, validateGeneratorConfig, Weights, zFromSeed, type GeneratorConfig, type TensorData } from '../src/node.js';
