@@ -98,6 +98,11 @@ describe('equivariance of networks', () => {
     const r = await equivariance(transformableGenerator(G3r), { num: 4, kinds: ['eqr'] });
     // Measured (16 samples): T 30.8 dB, R 79.2 dB (the paper's pattern: only config R is rotation equivariant).
     assert.ok(r.eqr! > t.eqr! + 20, `EQ-R: R ${r.eqr} vs T ${t.eqr}`);
+    // The metric opens no program of its own: only the generators' cached mapping and synthesis programs.
+    assert.equal(engine.liveSessions, G3t.sessions + G3r.sessions + G2.sessions);
+    const before = G3t.sessions;
+    await equivariance(transformableGenerator(G3t), { num: 4, kinds: ['eqr'] });
+    assert.equal(G3t.sessions, before, 'a second run reuses the cached programs');
   });
 
   test('a StyleGAN2 network is refused with one clear message; bad options too', async () => {
