@@ -151,7 +151,7 @@ function eqMetric(name: string, kind: EquivarianceKind, summary: string): Metric
     reals: 'labels',
     twoSets: false,
     defaultNum: 50000,
-    checkNetwork: (G) => checkTransformable(G, name),
+    archs: ['stylegan3'],
     run: async (ctx: MetricContext) => {
       const G = ctx.G!;
       const ds = ctx.dataset;

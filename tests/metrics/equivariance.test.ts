@@ -129,6 +129,11 @@ describe('equivariance in the registry and the CLI', () => {
     assert.equal(line.metric, 'eqt50k_int');
     assert.ok(line.results.eqt50k_int! > 50, `${line.results.eqt50k_int}`);
     assert.deepEqual(line.images, { generated: 8 });
-    assertOneLineError(await stylelab('metrics', '--metric', 'eqr50k', '--network', TINY, '--num', '4'), /eqr50k measure how a StyleGAN3 network follows .* this network is stylegan2/, 'StyleGAN2');
+    assertOneLineError(await stylelab('metrics', '--metric', 'eqr50k', '--network', TINY, '--num', '4'), /eqr50k measures stylegan3 networks only; this network is stylegan2/, 'StyleGAN2');
+  });
+
+  test('stylelab train --cfg stylegan2 --metrics eqt50k_int is refused before training starts', async () => {
+    const r = await stylelab('train', '--data', 'no-such-data.zip', '--outdir', 'no-such-run', '--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--metrics', 'eqt50k_int');
+    assertOneLineError(r, /eqt50k_int measures stylegan3 networks only; this network is stylegan2/, 'train');
   });
 });
