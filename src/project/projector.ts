@@ -42,7 +42,7 @@ const PROJECTABLE = ['stylegan2', 'stylegan3'];
 
 /**
  * w_avg [wDim] and w_std (the root mean squared distance of a sample to w_avg) of `samples` mapped latents
- * z = RandomState(seed).randn(samples, zDim) (float64, cast to float32 by the mapping), psi 1: projector.py's
+ * z = RandomState(seed).randn(samples, zDim) (cast to float32 as the mapping does), psi 1: projector.py's
  * "Compute w stats" (sums in float64, where numpy sums float32).
  * @example const { wAvg, wStd } = await wStats(G, 10000, 123);
  */
@@ -52,9 +52,9 @@ export async function wStats(G: Generator, samples: number, seed: number, batch 
   const ws0: Float32Array[] = []; // the first w of each sample's ws
   for (let start = 0; start < samples; start += batch) {
     const n = Math.min(batch, samples - start);
-    const z = rs.randn(n, zDim);
+    const z = rs.randnFloat32(n * zDim); // [n, zDim], the mapping's float32 cast of numpy's stream
     // A fixed batch size keeps one mapping program; the last batch is padded with zeros and trimmed.
-    const zb = n === batch ? z : Float64Array.from({ length: batch * zDim }, (_, i) => (i < z.length ? z[i]! : 0));
+    const zb = n === batch ? z : Float32Array.from({ length: batch * zDim }, (_, i) => (i < z.length ? z[i]! : 0));
     const ws = await G.mapping(zb, G.cDim > 0 ? new Float32Array(batch * G.cDim) : null);
     for (let i = 0; i < n; i++) ws0.push(ws.subarray(i * numWs * wDim, i * numWs * wDim + wDim));
   }
