@@ -66,3 +66,12 @@ export { type UgatitConfig, type UgatitNet, type Direction, UGATIT_NETS, DEFAULT
 export { UgatitModel, ugatitGraph, type UgatitResult } from './models/ugatit.js';
 export { readUgatitParams, readUgatitModel, writeUgatitModel, isUgatitParams, type UgatitCheckpoint } from './models/ugatit-checkpoint.js';
 export { resizeBilinearPil, toModelInput, toOutputImage, camImage, type ImageU8 } from './models/ugatit-pipeline.js';
+// Projection of images into the latent space (projector.py).
+export { Projector, projectorTarget, projectorUint8, projectStepGraph, targetTensor, wStats, type ProjectStepResult, type TargetImage } from './project/projector.js';
+export { mseDistance, lpipsDistance, areaDownsample, areaDownsampleRef, DISTANCE_SIZE, type ProjectionDistance } from './project/distance.js';
+export { DEFAULT_PROJECT_OPTIONS, validateProjectOptions, stepSchedule, type ProjectOptions, type StepSchedule } from './project/schedule.js';
+export { noiseRegularization, noiseRegularizationRef, renormalizeNoise, type NoiseBuffer } from './project/noise.js';
+export { resizePil, resizePilRef, centerCropSquare, PIL_FILTERS, type PilFilter, type PilFilterName } from './data/pil-resize.js';
+// Equivariance metrics (EQ-T, EQ-T_frac, EQ-R) of StyleGAN3 networks.
+export { equivariance, transformableGenerator, checkTransformable, EQ_METRICS, type EquivarianceKind, type EquivarianceOptions, type TransformableGenerator } from './metrics/equivariance.js';
+export { integerTranslation, fractionalTranslation, fractionalRotation, fractionalRotationRef, fractionalPseudoRotation, affineBandlimitFilter, rotationMatrix, type Images, type Transformed, type Filter2d } from './metrics/equivariance-ops.js';

@@ -10,7 +10,7 @@ import { OrtGemm64 } from '../metrics/gemm64.js';
 import { DatasetImages, GeneratedImages } from '../metrics/image-sources.js';
 import { NetFiles } from '../metrics/net-files.js';
 import { defaultCacheDir, FileStatsCache, hashImageFiles, openImageSet } from '../metrics/node-sources.js';
-import { DEFAULT_GENERATED, type ImageSource, type MetricContext, type MetricDef, metricsByName } from '../metrics/registry.js';
+import { checkArch, DEFAULT_GENERATED, type ImageSource, type MetricContext, type MetricDef, metricsByName } from '../metrics/registry.js';
 import { parseIndex } from './options.js';
 import { type GlobalOptions, progress, withGenerator } from './session.js';
 
@@ -86,6 +86,7 @@ export interface MeasureOptions {
  * @example const results = await measureNetwork(G, 'data.zip', metricsByName('fid50k_full'), { num: 1000, seed: 0, batch: 16, nets, cache: null });
  */
 export async function measureNetwork(G: Generator, dataPath: string | undefined, defs: readonly MetricDef[], o: MeasureOptions): Promise<MetricResult[]> {
+  for (const d of defs) checkArch(d, G.arch); // e.g. EQ-T of a StyleGAN2: refused before any image is made
   const needsData = dataPath !== undefined && (defs.some((d) => d.reals === 'required') || G.cDim > 0);
   if (G.cDim > 0 && !needsData) throw new InputError(`the network is conditional (${G.cDim} classes): give a labelled data set with --data for its labels`);
   const ds = needsData ? await openDataset(dataPath!, { useLabels: G.cDim > 0, resolution: G.imgResolution }) : null;

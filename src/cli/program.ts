@@ -13,6 +13,7 @@ import { runGenerate } from './generate.js';
 import { runInfo } from './info.js';
 import { runMetrics } from './metrics.js';
 import { parseThreads } from './options.js';
+import { runProject } from './project.js';
 import type { GlobalOptions } from './session.js';
 import { runServe } from './serve.js';
 import { runStyleMix } from './style-mix.js';
@@ -215,6 +216,21 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .action(async (opts, cmd: Command) => {
       await runServe(opts, globals(cmd));
     });
+
+  program
+    .command('project')
+    .description("projects an image into a network's latent space, as NVIDIA's projector.py (DIR/proj.png, target.png, projected_w.npz)")
+    .option('--network <path>', NETWORK_HELP)
+    .requiredOption('--target <file>', 'the image to project (centre-cropped to a square, resized to the network)')
+    .option('--num-steps <n>', 'optimisation steps', '1000')
+    .option('--seed <n>', 'random seed (initial noise buffers, w noise)', '303')
+    .requiredOption('--outdir <dir>', 'output folder')
+    .option('--w-plus', 'optimise one w per layer (W+, as common forks) instead of one w (W, the official)')
+    .option('--save-video', 'also write proj.mp4 (proj.gif without ffmpeg): target and projection, one frame a step')
+    .option('--loss <d>', 'image distance: lpips (the official, needs --lpips and --vgg16) or mse (pixels)', 'lpips')
+    .option('--lpips <file>', `LPIPS v0.1 linear layers (PerceptualSimilarity's vgg.pth; default: $STYLELAB_METRIC_NETS/vgg.pth)`)
+    .option('--vgg16 <file>', "torchvision VGG16 weights (vgg16-397923af.pth; default: $STYLELAB_METRIC_NETS/vgg16-397923af.pth)")
+    .action(async (opts, cmd: Command) => print(await runProject(withNetwork(opts), globals(cmd))));
 
   program
     .command('train-ugatit')

@@ -14,7 +14,7 @@ import { progress } from './progress.js';
 import { type GlobalOptions, withGenerator } from './session.js';
 import { NetFiles } from '../metrics/net-files.js';
 import { defaultCacheDir, FileStatsCache } from '../metrics/node-sources.js';
-import { metricsByName } from '../metrics/registry.js';
+import { checkArch, metricsByName } from '../metrics/registry.js';
 
 /** The options as commander hands them over (strings, checked here). */
 export interface TrainArgs {
@@ -127,6 +127,7 @@ function snapshotMetrics(a: TrainArgs, o: TrainingOptions, g: GlobalOptions): ((
     return undefined;
   }
   const defs = metricsByName(names.join(','));
+  for (const d of defs) checkArch(d, o.cfg.startsWith('stylegan3') ? 'stylegan3' : o.cfg); // EQ-T of a StyleGAN2: now, not at the first snapshot
   const num = a.metricsNum === undefined ? null : parseIndex(a.metricsNum, '--metrics-num');
   if (num === 0) throw new InputError('--metrics-num must be at least 1');
   const nets = new NetFiles({ inception: a.inception, vgg16: a.vgg16, lpips: a.lpips });

@@ -1,6 +1,7 @@
 // The metric registry: every metric by its official metric_main.py name (plus pytorch-fid style fid, kid, pr,
 // is between two image sets, and swd). Adding a metric is one entry in METRICS.
 import { InputError } from '../errors.js';
+import { EQ_METRICS } from './equivariance.js';
 import { FID_METRICS } from './fid-metrics.js';
 import { IS_METRICS } from './inception-score.js';
 import { KID_METRICS } from './kid.js';
@@ -12,7 +13,7 @@ import { SWD_METRICS } from './swd-metric.js';
 export * from './metric.js';
 
 /** Every metric stylelab computes; one entry per metric. */
-export const METRICS: readonly MetricDef[] = [...FID_METRICS, ...KID_METRICS, ...PR_METRICS, ...IS_METRICS, ...PPL_METRICS, ...SWD_METRICS];
+export const METRICS: readonly MetricDef[] = [...FID_METRICS, ...KID_METRICS, ...PR_METRICS, ...IS_METRICS, ...PPL_METRICS, ...EQ_METRICS, ...SWD_METRICS];
 
 /**
  * The metrics of a comma-separated list, checked (unknown names and repeats get one line listing the known).
