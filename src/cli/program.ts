@@ -114,11 +114,11 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
   program
     .command('info')
     .description('what a checkpoint holds: networks, resolution, dimensions, parameters')
-    .requiredOption('--network <path>', 'network .pkl, U-GAT-IT .pt or stylelab model folder')
+    .option('--network <path>', 'network .pkl, U-GAT-IT .pt or stylelab model folder (default: the bundled model)')
     .option('--json', 'machine-readable output')
     .action((opts, cmd: Command) => {
       globals(cmd);
-      print(runInfo(opts));
+      print(runInfo(withNetwork(opts)));
     });
 
   program

@@ -87,3 +87,15 @@ describe('stylelab generate with the bundled default model', () => {
     assert.ok(whiteBorders >= 6, `${whiteBorders} of 8 images have a near-white border`);
   });
 });
+
+test('info with no --network describes the bundled model as trained, with its data set and kimg', async () => {
+  const r = await stylelab('info', '--json');
+  assertOk(r);
+  const info = JSON.parse(r.stdout);
+  const training = info.training;
+  assert.ok(training, `no training record in ${r.stdout.slice(0, 300)}`);
+  assert.equal(training.tool, 'stylelab train');
+  assert.equal(training.cfg, 'stylegan2');
+  assert.ok(training.kimg > 0);
+  assert.match(training.dataset.name, /emoji-noto-32/);
+});
