@@ -25,6 +25,11 @@ export interface EngineOptions {
   graphOptimizationLevel?: InferenceSession.SessionOptions['graphOptimizationLevel'];
   /** Writes an onnxruntime profile (JSON, per-node kernel times) per session to files named `<prefix>_<date>.json`, closed at dispose. */
   profilePrefix?: string;
+  /**
+   * Whether idle intra-op threads spin before sleeping (ORT's `session.intra_op.allow_spinning`; default on).
+   * Spinning burns CPU that other processes on a busy machine could use; off, each run wakes its threads.
+   */
+  intraOpSpinning?: boolean;
 }
 
 /**
@@ -167,6 +172,7 @@ export class Engine {
       intraOpNumThreads: this.options.threads ?? 0,
       interOpNumThreads: 1,
       ...(this.options.profilePrefix ? { enableProfiling: true, profileFilePrefix: this.options.profilePrefix } : {}),
+      ...(this.options.intraOpSpinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       ...(this.options.executionProviders ? { executionProviders: this.options.executionProviders } : {}),
     });
     this.live++;
