@@ -5,6 +5,7 @@
 import * as E from '../../engine/index.js';
 import { conv2dResample } from './conv2d-resample.js';
 import type { Filter } from './upfirdn2d.js';
+import { winogradConv2d } from './winograd.js';
 
 export interface ModulatedConvOptions {
   /** Added after the convolution (and after demodulation), broadcast over [N, 1|C, H, W]. */
@@ -20,6 +21,11 @@ export interface ModulatedConvOptions {
   polyphase?: boolean;
   /** Multiplies the convolution's output (before the noise) with no extra pass: folded into the demodulation. */
   outputGain?: number;
+  /**
+   * A stride-1 3x3 correlation (no resampling, not fused) as Winograd F(4x4, 3x3): for a constant weight only
+   * (inference), whose transform then folds.
+   */
+  winograd?: boolean;
 }
 
 /**
@@ -39,7 +45,8 @@ export function modulatedConv2d(x: E.Tensor, weight: E.Tensor, styles: E.Tensor,
     let dcoefs = demodulate ? demodCoefficients(weight, styles) : null; // [N, O]
     if (dcoefs && gain !== 1) dcoefs = E.mul(dcoefs, gain);
     let y = E.mul(x, E.reshape(styles, [N!, I!, 1, 1]));
-    y = conv2dResample(y, weight, resample);
+    const winograd = o.winograd && resample.up === 1 && resample.down === 1 && resample.flipWeight && kh === 3 && kw === 3;
+    y = winograd ? winogradConv2d(y, weight, { padding: resample.padding, m: 4 }) : conv2dResample(y, weight, resample);
     if (dcoefs) y = E.mul(y, E.reshape(dcoefs, [N!, O!, 1, 1]));
     else if (gain !== 1) y = E.mul(y, gain);
     return noise ? E.add(y, noise) : y;

@@ -10,6 +10,15 @@ import { GraphError } from '../../errors.js';
 
 export type WinogradTile = 2 | 4;
 
+/** Where a network uses Winograd for its 3x3 layers: where it wins (`winogradWins`), in every layer, or nowhere. */
+export type WinogradMode = 'auto' | 'always' | 'never';
+
+/** Whether a stride-1 conv of this weight shape runs as Winograd F(4x4, 3x3) under `mode`. */
+export function useWinograd(mode: WinogradMode | undefined, weightShape: readonly number[]): boolean {
+  const [O, I, kh, kw] = weightShape as number[];
+  return kh === 3 && kw === 3 && (mode === 'always' || (mode === 'auto' && winogradWins(I!, O!)));
+}
+
 /** The 1-D transforms B^T [a, a], G [a, 3], A^T [m, a] (a = m + 2), for correlation as in ONNX Conv. */
 const TRANSFORMS: Record<WinogradTile, { BT: number[][]; G: number[][]; AT: number[][] }> = {
   // Interpolation points 0, 1, -1, infinity.

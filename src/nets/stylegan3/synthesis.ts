@@ -2,7 +2,7 @@
 // SynthesisNetwork). Every layer: affine style, modulated conv (magnitude-EMA input gain), filtered leaky ReLU.
 import * as E from '../../engine/index.js';
 import { demodCoefficients } from '../ops/modulated-conv2d.js';
-import { winogradConv2d, winogradWins } from '../ops/winograd.js';
+import { type WinogradMode, winogradConv2d, winogradWins } from '../ops/winograd.js';
 import { fullyConnected } from '../stylegan2/mapping.js';
 import type { WeightScope } from '../weights.js';
 import { type LayerPlan, type SynthesisConfig3, synthesisPlan } from './config.js';
@@ -27,7 +27,7 @@ export interface SynthesisOptions3 {
   winograd?: WinogradMode;
 }
 
-export type WinogradMode = 'auto' | 'always' | 'never';
+export type { WinogradMode } from '../ops/winograd.js';
 
 /**
  * A stored filter buffer: [k] separable taps, [k, k] a radial kernel, absent the identity.
