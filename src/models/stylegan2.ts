@@ -29,7 +29,7 @@ export function oneHot(cDim: number, classIdx: number | null | undefined, batch 
 export { BoundNetwork, checkLabels } from './bound.js';
 
 export interface SynthesisGraphOptions2 extends SynthesisGraphOptions {
-  /** Winograd 3x3 convs in the wide layers (constant weights only); synthesis() and graph() use 'auto', synthesisGraph 'never' by default. */
+  /** Winograd 3x3 convs in the wide layers (default 'auto'; the weights are constants here, gradients by rule for DragGAN). */
   winograd?: WinogradMode;
 }
 
@@ -59,7 +59,7 @@ export class StyleGAN2Generator extends BoundGenerator<GeneratorConfig> {
   /** The synthesis graph for a batch size. */
   synthesisGraph(batch: number, o: SynthesisGraphOptions2 = {}): { img: E.Tensor } {
     const ws = E.input('ws', [batch, this.numWs, this.config.wDim]);
-    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', fused: o.fused, features: o.features, winograd: o.winograd }) };
+    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', fused: o.fused, features: o.features, winograd: o.winograd ?? 'auto' }) };
   }
 
   /**
@@ -79,7 +79,7 @@ export class StyleGAN2Generator extends BoundGenerator<GeneratorConfig> {
     const batch = batchOf(ws.length, this.numWs * this.config.wDim, 'synthesis ws');
     if (o.transform) throw new InputError('an input transform (translate/rotate) needs a StyleGAN3 network; this one is StyleGAN2');
     const mode = noiseModeOf(o);
-    const prog = await this.programs.get(`synthesis:${batch}:${mode}:${o.fused ? 'fused' : 'fast'}`, () => this.synthesisGraph(batch, { ...o, winograd: 'auto' }));
+    const prog = await this.programs.get(`synthesis:${batch}:${mode}:${o.fused ? 'fused' : 'fast'}`, () => this.synthesisGraph(batch, o));
     return (await prog.run({ ws }, { random: seededSource(o.noiseSeed ?? 0) })).img!.data;
   }
 }

@@ -1,9 +1,10 @@
 // StyleGAN2 with Winograd F(4x4, 3x3) in its stride-1 3x3 layers (the fast inference path of wide layers): the
 // stylegan2-tiny fixture with every such layer forced through Winograd still matches the official images; and
-// only programs with constant weights may use it (gradient graphs keep the direct conv).
+// the gradient of a feature map with respect to ws (what DragGAN takes) is the direct conv's.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import * as E from '../../src/engine/index.js';
 import { useWinograd } from '../../src/nets/ops/winograd.js';
 import { loadCheckpoint, openGenerator, readNpy, StyleGAN2Generator, toFloat32, toUint8Image } from '../../src/node.js';
 import { assertClose, makeEngine } from '../engine/harness.js';
@@ -50,3 +51,41 @@ describe('StyleGAN2 with Winograd F(4x4,3x3) in every 3x3 layer', () => {
     }
   });
 });
+
+describe('StyleGAN2 feature gradients with Winograd (DragGAN)', () => {
+  const G = openGenerator(engine, loadCheckpoint(fixture('stylegan2-tiny', 'network.pkl')));
+  after(() => G.dispose());
+
+  test('d(sum(feat * probe))/d ws with every 3x3 layer in Winograd equals the direct conv within 1e-4 of its scale', async () => {
+    const grads: Float32Array[] = [];
+    for (const winograd of ['always', 'never'] as const) {
+      const features = new Map<string, E.Tensor>();
+      const { img } = (G as StyleGAN2Generator).synthesisGraph(1, { noiseMode: 'const', features, winograd });
+      const feat = [...features.values()].at(-2)!; // the last feature map but one: several layers deep
+      const ws = findInput(img, 'ws');
+      const probe = E.constant(Float32Array.from({ length: feat.size }, (_, i) => Math.sin(i * 0.37)), feat.shape);
+      const [g] = E.grad(E.sum(E.mul(feat, probe)), [ws!]);
+      const prog = await engine.compile({ g: g! });
+      const wsValues = Float32Array.from({ length: ws!.size }, (_, i) => Math.cos(i * 0.11));
+      grads.push((await prog.run({ ws: wsValues })).g!.data as Float32Array);
+      await prog.dispose();
+    }
+    const scale = grads[1]!.reduce((s, v) => Math.max(s, Math.abs(v)), 0);
+    assert.ok(scale > 0);
+    assertClose(grads[0]!, grads[1]!, 1e-4 * scale, 0, 'ws gradient');
+  });
+});
+
+/** The graph input named `name` that `t` depends on. */
+function findInput(t: E.Tensor, name: string): E.Tensor {
+  const seen = new Set<E.Node>();
+  const stack = [t.node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (n.op.type === 'Input' && (n.attrs as { name?: string }).name === name) return n.outputs[0]!;
+    stack.push(...n.inputs.map((i) => i.node));
+  }
+  throw new Error(`no input ${name}`);
+}

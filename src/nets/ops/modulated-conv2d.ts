@@ -21,10 +21,7 @@ export interface ModulatedConvOptions {
   polyphase?: boolean;
   /** Multiplies the convolution's output (before the noise) with no extra pass: folded into the demodulation. */
   outputGain?: number;
-  /**
-   * A stride-1 3x3 correlation (no resampling, not fused) as Winograd F(4x4, 3x3): for a constant weight only
-   * (inference), whose transform then folds.
-   */
+  /** A stride-1 3x3 correlation (no resampling, not fused) as Winograd F(4x4, 3x3): for constant weights, whose transform folds. */
   winograd?: boolean;
 }
 

@@ -75,6 +75,18 @@ export function winogradWeight(weight: E.Tensor, m: WinogradTile): E.Tensor {
  * @example winogradConv2d(x, w, { padding: 2, m: 4 }) // equals conv2d(x, w, { padding: 2 }) up to rounding
  */
 export function winogradConv2d(x: E.Tensor, weight: E.Tensor, o: { padding?: number; m?: WinogradTile } = {}): E.Tensor {
+  const p = o.padding ?? 0;
+  if (!(p >= 0 && p <= 2)) throw new GraphError(`winograd: padding must be 0, 1 or 2, got ${p}`);
+  // Gradients by rule: the input gradient of a stride-1 3x3 correlation is one with the flipped, transposed
+  // weight and padding 2 - p (Winograd again); the weight gradient is the direct conv's.
+  return E.customGrad(winogradForward(x, weight, o), [x, weight], (dy, needs) => [
+    needs[0] ? winogradConv2d(dy, E.transpose(E.flip(weight, [2, 3]), [1, 0, 2, 3]), { padding: 2 - p, m: o.m }) : null,
+    needs[1] ? E.backprop([E.conv2d(x, weight, { padding: p })], [dy], [weight])[0]! : null,
+  ]);
+}
+
+/** The Winograd forward pass of winogradConv2d. */
+function winogradForward(x: E.Tensor, weight: E.Tensor, o: { padding?: number; m?: WinogradTile }): E.Tensor {
   const m = o.m ?? 4;
   const a = m + 2;
   const P = a * a;

@@ -20,7 +20,7 @@ export interface SynthesisOptions {
   polyphase?: boolean;
   /** Collects each block's feature map (DragGAN reads them). */
   features?: Map<string, E.Tensor>;
-  /** Winograd F(4x4, 3x3) for the stride-1 3x3 layers (constant weights only: inference); default 'never'. */
+  /** Winograd F(4x4, 3x3) for the stride-1 3x3 layers; default 'never' (training feeds its weights, whose transform would not fold). */
   winograd?: WinogradMode;
 }
 
