@@ -18,6 +18,8 @@ describe('useWinograd', () => {
     assert.equal(useWinograd('auto', [512, 512, 3, 3]), true);
     assert.equal(useWinograd('auto', [128, 128, 3, 3]), false); // I*O/(I+O) = 64 < 100
     assert.equal(useWinograd('auto', [512, 512, 1, 1]), false);
+    assert.equal(useWinograd('auto', [512, 512, 3, 3], 32), true);
+    assert.equal(useWinograd('auto', [512, 512, 3, 3], 16), false); // few tiles: not worth the transformed weight's memory
     assert.equal(useWinograd('always', [4, 4, 3, 3]), true);
     assert.equal(useWinograd('never', [512, 512, 3, 3]), false);
     assert.equal(useWinograd(undefined, [512, 512, 3, 3]), false);

@@ -13,10 +13,15 @@ export type WinogradTile = 2 | 4;
 /** Where a network uses Winograd for its 3x3 layers: where it wins (`winogradWins`), in every layer, or nowhere. */
 export type WinogradMode = 'auto' | 'always' | 'never';
 
-/** Whether a stride-1 conv of this weight shape runs as Winograd F(4x4, 3x3) under `mode`. */
-export function useWinograd(mode: WinogradMode | undefined, weightShape: readonly number[]): boolean {
+/**
+ * Whether a stride-1 conv of this weight shape on a `mapSize` x `mapSize` map runs as Winograd F(4x4, 3x3) under
+ * `mode`. 'auto' also wants a map of 32x32 or more: the transformed weight is 4x the weight's size, and on smaller
+ * maps (few tiles) it costs memory for little time (StyleGAN2 256x256: the 8x8 and 16x16 layers added ~220 MB of
+ * peak RSS and no measurable speed).
+ */
+export function useWinograd(mode: WinogradMode | undefined, weightShape: readonly number[], mapSize = Infinity): boolean {
   const [O, I, kh, kw] = weightShape as number[];
-  return kh === 3 && kw === 3 && (mode === 'always' || (mode === 'auto' && winogradWins(I!, O!)));
+  return kh === 3 && kw === 3 && (mode === 'always' || (mode === 'auto' && winogradWins(I!, O!) && mapSize >= 32));
 }
 
 /** The 1-D transforms B^T [a, a], G [a, 3], A^T [m, a] (a = m + 2), for correlation as in ONNX Conv. */
@@ -64,9 +69,46 @@ export function winogradWins(inChannels: number, outChannels: number): boolean {
 export function winogradWeight(weight: E.Tensor, m: WinogradTile): E.Tensor {
   const [O, I, kh, kw] = weight.shape as number[];
   if (kh !== 3 || kw !== 3) throw new GraphError(`winograd: needs a 3x3 weight, got [${weight.shape}]`);
+  const param = paramOf(weight);
+  if (param) return new E.Parameter(`${param.name}#winograd${m}`, [(m + 2) ** 2, I!, O!], transformWeight(param.data, O!, I!, m)).tensor;
   const GG = kron(TRANSFORMS[m].G); // [a*a, 9]
   const g = E.reshape(E.transpose(E.reshape(weight, [O!, I!, 9]), [2, 1, 0]), [9, I! * O!]); // [9, I*O]
   return E.reshape(E.matmul(E.constant(GG.values, GG.shape), g), [GG.shape[0], I!, O!]); // [a*a, I, O]
+}
+
+/** The parameter a tensor stands for (a weight read from a checkpoint), or null for any other tensor. */
+function paramOf(t: E.Tensor): E.Parameter | null {
+  const attrs = t.node.attrs as { param?: E.Parameter } | undefined;
+  return t.node.op.type === 'Param' && attrs?.param instanceof E.Parameter ? attrs.param : null;
+}
+
+/** The weight of the input gradient: w flipped in space, in and out swapped ([O, I, 3, 3] -> [I, O, 3, 3]). */
+function flipTransposed(weight: E.Tensor): E.Tensor {
+  const param = paramOf(weight);
+  if (!param) return E.transpose(E.flip(weight, [2, 3]), [1, 0, 2, 3]);
+  const [O, I] = weight.shape as number[];
+  const w = param.data;
+  const out = new Float32Array(w.length);
+  for (let o = 0; o < O!; o++) for (let i = 0; i < I!; i++) for (let k = 0; k < 9; k++) out[(i * O! + o) * 9 + 8 - k] = w[(o * I! + i) * 9 + k]!;
+  return new E.Parameter(`${param.name}#flipT`, [I!, O!, 3, 3], out).tensor;
+}
+
+/**
+ * U = G g G^T of a [O, I, 3, 3] weight's values, [a*a, I, O] (float64 sums, stored float32), computed here
+ * rather than by onnxruntime's constant folding, whose intermediates raised a 256x256 StyleGAN2's peak RSS by ~300 MB.
+ */
+function transformWeight(w: Float32Array, O: number, I: number, m: WinogradTile): Float32Array {
+  const Gm = TRANSFORMS[m].G;
+  const a = m + 2;
+  const out = new Float32Array(a * a * I * O);
+  const t = new Float64Array(a * 3);
+  for (let o = 0; o < O; o++)
+    for (let i = 0; i < I; i++) {
+      const g = (o * I + i) * 9;
+      for (let r = 0; r < a; r++) for (let c = 0; c < 3; c++) t[r * 3 + c] = Gm[r]![0]! * w[g + c]! + Gm[r]![1]! * w[g + 3 + c]! + Gm[r]![2]! * w[g + 6 + c]!; // G g
+      for (let r = 0; r < a; r++) for (let c = 0; c < a; c++) out[((r * a + c) * I + i) * O + o] = t[r * 3]! * Gm[c]![0]! + t[r * 3 + 1]! * Gm[c]![1]! + t[r * 3 + 2]! * Gm[c]![2]!; // (G g) G^T
+    }
+  return out;
 }
 
 /**
@@ -80,7 +122,7 @@ export function winogradConv2d(x: E.Tensor, weight: E.Tensor, o: { padding?: num
   // Gradients by rule: the input gradient of a stride-1 3x3 correlation is one with the flipped, transposed
   // weight and padding 2 - p (Winograd again); the weight gradient is the direct conv's.
   return E.customGrad(winogradForward(x, weight, o), [x, weight], (dy, needs) => [
-    needs[0] ? winogradConv2d(dy, E.transpose(E.flip(weight, [2, 3]), [1, 0, 2, 3]), { padding: 2 - p, m: o.m }) : null,
+    needs[0] ? winogradConv2d(dy, flipTransposed(weight), { padding: 2 - p, m: o.m }) : null,
     needs[1] ? E.backprop([E.conv2d(x, weight, { padding: p })], [dy], [weight])[0]! : null,
   ]);
 }

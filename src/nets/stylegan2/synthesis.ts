@@ -58,7 +58,7 @@ function synthesisLayer(P: WeightScope, x: E.Tensor, w: E.Tensor, a: LayerArgs):
       fused: a.opts.fused ?? false,
       polyphase: a.opts.polyphase,
       outputGain,
-      winograd: a.up === 1 && useWinograd(a.opts.winograd, weight.shape),
+      winograd: a.up === 1 && useWinograd(a.opts.winograd, weight.shape, a.resolution),
     });
   // Fast path: act(v) * g = act(v * g) for (leaky) ReLU and g > 0, so the gain rides on the demodulation,
   // the noise and the bias instead of costing a pass over the output. The fused path keeps the official order.
