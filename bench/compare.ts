@@ -21,22 +21,22 @@ interface Workload {
   long?: boolean;
   /** Where the PyTorch reference differs from the official code. */
   note: string;
-  /** Lower is better for the ratio unless this is a rate. */
-  rate?: boolean;
+  /** The issue's goal for the ratio stylelab / PyTorch (time per unit of work), if any. */
+  target?: number;
 }
 
 const REF_SG2 = 'networks_stylegan2 + reference ops (upfirdn2d/bias_act/conv2d_resample), same weights';
 const WORKLOADS: Workload[] = [
-  { name: 'sg2-256', what: 'StyleGAN2 256x256 (cbase 16384), z -> image', iters: [10, 4], note: `${REF_SG2}; fused modconv (inference)` },
-  { name: 'sg2-1024', what: 'StyleGAN2 1024x1024 (cbase 32768), z -> image', iters: [5, 2], note: `${REF_SG2}; fused modconv (inference)` },
-  { name: 'sg3-t-256', what: 'StyleGAN3-T 256x256, z -> image (psi 0.7)', iters: [3, 2], note: 'networks_stylegan3 + filtered_lrelu reference path; filters from our weights file (no scipy)' },
-  { name: 'sg3-r-256', what: 'StyleGAN3-R 256x256, z -> image (psi 0.7)', iters: [3, 1], note: 'as T; radial down filters' },
+  { name: 'sg2-256', what: 'StyleGAN2 256x256 (cbase 16384), z -> image', iters: [10, 4], target: 0.45, note: `${REF_SG2}; fused modconv (inference)` },
+  { name: 'sg2-1024', what: 'StyleGAN2 1024x1024 (cbase 32768), z -> image', iters: [5, 2], target: 0.5, note: `${REF_SG2}; fused modconv (inference)` },
+  { name: 'sg3-t-256', what: 'StyleGAN3-T 256x256, z -> image (psi 0.7)', iters: [3, 2], target: 0.1, note: 'networks_stylegan3 + filtered_lrelu reference path; filters from our weights file (no scipy)' },
+  { name: 'sg3-r-256', what: 'StyleGAN3-R 256x256, z -> image (psi 0.7)', iters: [3, 1], target: 0.1, note: 'as T; radial down filters' },
   { name: 'sg3-t-1024', what: 'StyleGAN3-T 1024x1024, z -> image, once', iters: [1, 1], long: true, note: 'as T 256' },
-  { name: 'drag-256', what: 'DragGAN step, SG2 256x256, one point', iters: [6, 3], note: 'viz/renderer.py _render_drag_impl (w+, Adam); G as sg2, fused modconv' },
-  { name: 'drag-256-mask', what: 'DragGAN step, 256x256, one point + mask', iters: [6, 3], note: 'as drag-256, with the fixed-region L1 term' },
-  { name: 'drag-512', what: 'DragGAN step, SG2 512x512 (cbase 32768), one point', iters: [5, 2], note: 'as drag-256' },
-  { name: 'drag-512-mask', what: 'DragGAN step, 512x512, one point + mask', iters: [5, 2], long: true, note: 'as drag-256-mask' },
-  { name: 'train-sg2-64', what: 'SG2 training 64x64 (cbase 8192, batch 8, pl on), one step of all 4 phases', iters: [3, 2], note: 'loss.py/training_loop.py phases, Adam, EMA; no augmentation; same initial weights' },
+  { name: 'drag-256', what: 'DragGAN step, SG2 256x256, one point', iters: [6, 3], target: 0.5, note: 'viz/renderer.py _render_drag_impl (w+, Adam); G as sg2, fused modconv' },
+  { name: 'drag-256-mask', what: 'DragGAN step, 256x256, one point + mask', iters: [6, 3], target: 0.5, note: 'as drag-256, with the fixed-region L1 term' },
+  { name: 'drag-512', what: 'DragGAN step, SG2 512x512 (cbase 32768), one point', iters: [5, 2], target: 0.5, note: 'as drag-256' },
+  { name: 'drag-512-mask', what: 'DragGAN step, 512x512, one point + mask', iters: [5, 2], long: true, target: 0.5, note: 'as drag-256-mask' },
+  { name: 'train-sg2-64', what: 'SG2 training 64x64 (cbase 8192, batch 8, pl on), one step of all 4 phases', iters: [3, 2], target: 1 / 1.5, note: 'loss.py/training_loop.py phases, Adam, EMA; no augmentation; same initial weights' },
   { name: 'ugatit-translate-light', what: 'U-GAT-IT translate 256x256, light, ch 64', iters: [5, 3], note: 'bench/ugatit_torch.py (from the paper), own random weights' },
   { name: 'ugatit-translate-full', what: 'U-GAT-IT translate 256x256, full, ch 64', iters: [3, 2], long: true, note: 'as light' },
   { name: 'ugatit-train-128', what: 'U-GAT-IT training iteration, light, 128x128', iters: [2, 1], long: true, note: 'as light' },
@@ -159,7 +159,7 @@ async function bench(w: Workload, iters: number, torch: boolean, spin: boolean):
     if (b) B.peakMiB = await b.quit();
     const check = outputCheck(dir);
     const load = { mean: loads.reduce((x, y) => x + y, 0) / loads.length, min: Math.min(...loads), max: Math.max(...loads) };
-    const out: Record<string, unknown> = { workload: w.name, what: w.what, iters, stylelab: summary(A), torch: b ? summary(B) : null, load, check, note: w.note };
+    const out: Record<string, unknown> = { workload: w.name, what: w.what, iters, stylelab: summary(A), torch: b ? summary(B) : null, load, check, note: w.note, target: w.target ?? null };
     if (w.name.startsWith('train')) {
       out.trainImgPerSec = {
         stylelab: { wall: trainRate(A, 'ms'), cpu: trainRate(A, 'cpuMs'), wallNoPl: trainRate(A, 'ms', false) },
@@ -196,15 +196,20 @@ function summary(s: Side): Record<string, unknown> {
 const f0 = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(0) : '-');
 
 function table(rows: Record<string, unknown>[]): string {
-  const head = '| workload | stylelab ms (median, min) | PyTorch ms (median, min) | ratio | CPU ms stylelab / PyTorch (ratio) | first call stylelab / PyTorch ms | peak RSS MiB stylelab / PyTorch | load avg (mean, min-max) |';
-  const out = [head, '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const head = '| workload | stylelab ms (median, min) | PyTorch ms (median, min) | ratio | CPU ms stylelab / PyTorch (ratio) | goal | first call stylelab / PyTorch ms | peak RSS MiB stylelab / PyTorch | load avg (mean, min-max) |';
+  const out = [head, '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
     const a = r.stylelab as Record<string, number>;
     const b = r.torch as Record<string, number> | null;
     const l = r.load as Record<string, number>;
     const ratio = b ? `${(a.ms! / b.ms!).toFixed(2)}x` : '-';
     const cpu = `${f0(a.cpuMs)} / ${b ? f0(b.cpuMs) : '-'}${b ? ` (${(a.cpuMs! / b.cpuMs!).toFixed(2)}x)` : ''}`;
-    out.push(`| ${r.workload} | ${f0(a.ms)} (${f0(a.minMs)}) | ${b ? `${f0(b.ms)} (${f0(b.minMs)})` : '-'} | ${ratio} | ${cpu} | ${f0(a.firstMs)} / ${b ? f0(b.firstMs) : '-'} | ${f0(a.peakMiB)} / ${b ? f0(b.peakMiB) : '-'} | ${l.mean!.toFixed(1)} (${l.min!.toFixed(1)}-${l.max!.toFixed(1)}) |`);
+    const t = r.target as number | null;
+    // Training: judged on the schedule-weighted rate (time per image), not on one step of all four phases.
+    const rate = r.trainImgPerSec as Record<string, Record<string, number> | null> | undefined;
+    const [wallRatio, cpuRatio] = rate?.torch ? [rate.torch.wall! / rate.stylelab!.wall!, rate.torch.cpu! / rate.stylelab!.cpu!] : b ? [a.ms! / b.ms!, a.cpuMs! / b.cpuMs!] : [NaN, NaN];
+    const goal = t === null ? '-' : `<= ${t.toFixed(2)}x${b ? ` (wall ${wallRatio <= t ? 'met' : 'not met'}, CPU ${cpuRatio <= t ? 'met' : 'not met'})` : ''}`;
+    out.push(`| ${r.workload} | ${f0(a.ms)} (${f0(a.minMs)}) | ${b ? `${f0(b.ms)} (${f0(b.minMs)})` : '-'} | ${ratio} | ${cpu} | ${goal} | ${f0(a.firstMs)} / ${b ? f0(b.firstMs) : '-'} | ${f0(a.peakMiB)} / ${b ? f0(b.peakMiB) : '-'} | ${l.mean!.toFixed(1)} (${l.min!.toFixed(1)}-${l.max!.toFixed(1)}) |`);
   }
   return out.join('\n');
 }
