@@ -82,15 +82,21 @@ function paramOf(t: E.Tensor): E.Parameter | null {
   return t.node.op.type === 'Param' && attrs?.param instanceof E.Parameter ? attrs.param : null;
 }
 
-/** The weight of the input gradient: w flipped in space, in and out swapped ([O, I, 3, 3] -> [I, O, 3, 3]). */
-function flipTransposed(weight: E.Tensor): E.Tensor {
+/**
+ * The input gradient of winogradConv2d: a stride-1 3x3 correlation of dy with w flipped in space, in and out
+ * swapped ([O, I, 3, 3] -> [I, O, 3, 3]), padding 2 - p, by Winograd again. A baked weight's flipped transform is
+ * computed from its values (no parameter of its own, which onnxruntime would report as an unused initializer).
+ */
+function winogradInputGrad(dy: E.Tensor, weight: E.Tensor, p: number, m: WinogradTile): E.Tensor {
+  const wt = E.transpose(E.flip(weight, [2, 3]), [1, 0, 2, 3]); // for the rule's own gradients (second order)
   const param = paramOf(weight);
-  if (!param) return E.transpose(E.flip(weight, [2, 3]), [1, 0, 2, 3]);
+  if (!param) return winogradWith(dy, wt, winogradWeight(wt, m), { padding: 2 - p, m });
   const [O, I] = weight.shape as number[];
   const w = param.data;
-  const out = new Float32Array(w.length);
-  for (let o = 0; o < O!; o++) for (let i = 0; i < I!; i++) for (let k = 0; k < 9; k++) out[(i * O! + o) * 9 + 8 - k] = w[(o * I! + i) * 9 + k]!;
-  return new E.Parameter(`${param.name}#flipT`, [I!, O!, 3, 3], out).tensor;
+  const flipped = new Float32Array(w.length);
+  for (let o = 0; o < O!; o++) for (let i = 0; i < I!; i++) for (let k = 0; k < 9; k++) flipped[(i * O! + o) * 9 + 8 - k] = w[(o * I! + i) * 9 + k]!;
+  const U = new E.Parameter(`${param.name}#winograd${m}T`, [(m + 2) ** 2, O!, I!], transformWeight(flipped, I!, O!, m)).tensor;
+  return winogradWith(dy, wt, U, { padding: 2 - p, m });
 }
 
 /**
@@ -117,24 +123,25 @@ function transformWeight(w: Float32Array, O: number, I: number, m: WinogradTile)
  * @example winogradConv2d(x, w, { padding: 2, m: 4 }) // equals conv2d(x, w, { padding: 2 }) up to rounding
  */
 export function winogradConv2d(x: E.Tensor, weight: E.Tensor, o: { padding?: number; m?: WinogradTile } = {}): E.Tensor {
+  return winogradWith(x, weight, winogradWeight(weight, o.m ?? 4), o);
+}
+
+/** winogradConv2d with the transformed weight U given; gradients by rule (the weight's are the direct conv's). */
+function winogradWith(x: E.Tensor, weight: E.Tensor, U: E.Tensor, o: { padding?: number; m?: WinogradTile }): E.Tensor {
   const p = o.padding ?? 0;
+  const m = o.m ?? 4;
   if (!(p >= 0 && p <= 2)) throw new GraphError(`winograd: padding must be 0, 1 or 2, got ${p}`);
-  // Gradients by rule: the input gradient of a stride-1 3x3 correlation is one with the flipped, transposed
-  // weight and padding 2 - p (Winograd again); the weight gradient is the direct conv's.
-  return E.customGrad(winogradForward(x, weight, o), [x, weight], (dy, needs) => [
-    needs[0] ? winogradConv2d(dy, flipTransposed(weight), { padding: 2 - p, m: o.m }) : null,
+  return E.customGrad(winogradForward(x, U, weight.shape[0]!, p, m), [x, weight], (dy, needs) => [
+    needs[0] ? winogradInputGrad(dy, weight, p, m) : null,
     needs[1] ? E.backprop([E.conv2d(x, weight, { padding: p })], [dy], [weight])[0]! : null,
   ]);
 }
 
-/** The Winograd forward pass of winogradConv2d. */
-function winogradForward(x: E.Tensor, weight: E.Tensor, o: { padding?: number; m?: WinogradTile }): E.Tensor {
-  const m = o.m ?? 4;
+/** The Winograd forward pass: x [N, I, H, W] and U [a*a, I, O] -> [N, O, H + 2p - 2, W + 2p - 2]. */
+function winogradForward(x: E.Tensor, U: E.Tensor, O: number, p: number, m: WinogradTile): E.Tensor {
   const a = m + 2;
   const P = a * a;
-  const p = o.padding ?? 0;
   const [N, I, H, W] = x.shape as number[];
-  const O = weight.shape[0]!;
   const [Ho, Wo] = [H! + 2 * p - 2, W! + 2 * p - 2];
   const [Th, Tw] = [Math.ceil(Ho / m), Math.ceil(Wo / m)];
   // Zero-pad to whole tiles, channels last so that each gathered tile pixel is one contiguous row of I values.
@@ -153,7 +160,7 @@ function winogradForward(x: E.Tensor, weight: E.Tensor, o: { padding?: number; m
   const { BT, AT } = TRANSFORMS[m];
   const BB = kron(BT);
   const V = E.reshape(E.matmul(E.constant(BB.values, BB.shape), E.reshape(d, [P, T * I!])), [P, T, I!]); // B^T d B
-  const M = E.matmul(V, winogradWeight(weight, m)); // [a*a, T, O]
+  const M = E.matmul(V, U); // [a*a, T, O]
   const AA = kron(AT);
   const Y = E.matmul(E.constant(AA.values, AA.shape), E.reshape(M, [P, T * O])); // A^T M A: [m*m, T*O]
   // Channels first again, then the m*m output pixels of each tile interleave as DepthToSpace (DCR order).
