@@ -243,7 +243,8 @@ async function main(): Promise<void> {
   if (unknown?.length) throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
   const chosen = WORKLOADS.filter((w) => (only ? only.includes(w.name) : !(quick && w.long)));
   const version = args.includes('--no-torch') ? null : torchVersion();
-  if (!version) console.log(`PyTorch side skipped: '${PYTHON} -c "import torch"' failed (install it with: bash scripts/install-torch.sh)`);
+  if (args.includes('--no-torch')) console.log('PyTorch side skipped (--no-torch)');
+  else if (!version) console.log(`PyTorch side skipped: '${PYTHON} -c "import torch"' failed (install it with: bash scripts/install-torch.sh)`);
   const started = new Date();
   console.log(`bench:compare ${started.toISOString()}, ${process.env.BENCH_THREADS ?? 2} threads per side (idle threads ${args.includes('--spin') ? 'spin (runtime defaults)' : 'do not spin'}), PyTorch ${version ?? 'missing'}, load average at start ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   const rows: Record<string, unknown>[] = [];
