@@ -4,7 +4,7 @@
 // prints the schedule-weighted rate: the grown networks only run the levels shown so far.
 import { createEngine } from '../src/node.js';
 import { arg, noiseData } from './train-common.js';
-import { trainingArch } from '../src/train/arch.js';
+import { trainingArch } from '../src/train/stylegan/registry.js';
 import type { Phase } from '../src/train/loss.js';
 import { Trainer } from '../src/train/loop.js';
 import { defaultTrainingOptions } from '../src/train/options.js';

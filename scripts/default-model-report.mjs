@@ -2,6 +2,7 @@
 // The pictures of docs/default-model.md, from a training run's stats.jsonl and the exported model: the SWD over
 // training (an SVG line plot rendered to PNG by sharp), a sample grid, a style-mixing grid and a drag example.
 // Usage: node scripts/default-model-report.mjs RUN_DIR MODEL_DIR OUT_DIR
+// The drag example's seed, points and settings: DRAG_SEED, DRAG_POINTS ("r,c>r,c;..."), DRAG_LR, DRAG_STEPS.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,34 @@ async function grid(buffers, cols) {
   return sharp({ create: { width: g + cols * (width + g), height: g + rows * (height + g), channels: 3, background: '#ffffff' } }).composite(composite).png().toBuffer();
 }
 
+/** An SVG overlay of handle (red) -> target (blue) arrows on a size x size picture of an R x R image. */
+function pointsSvg(pairs, R, size) {
+  const k = size / R;
+  const at = ([r, c]) => [(c + 0.5) * k, (r + 0.5) * k];
+  const marks = pairs.map(([h, t]) => {
+    const [x1, y1] = at(h), [x2, y2] = at(t);
+    return `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="white" stroke-width="3"/>`
+      + `<circle cx="${x1}" cy="${y1}" r="7" fill="#e33" stroke="white" stroke-width="2"/><circle cx="${x2}" cy="${y2}" r="7" fill="#37f" stroke="white" stroke-width="2"/>`;
+  });
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">${marks.join('')}</svg>`);
+}
+
+/** DragGAN on the model: start (with the points) and final image side by side. */
+async function dragExample(modelDir, tmp, outFile) {
+  const seed = process.env.DRAG_SEED ?? '6';
+  const points = process.env.DRAG_POINTS ?? '22,10>26,10;22,22>26,22';
+  const dir = join(tmp, 'drag');
+  stylelab('drag', '--network', modelDir, '--seed', seed, '--points', points, '--lr', process.env.DRAG_LR ?? '0.001', '--max-steps', process.env.DRAG_STEPS ?? '200', '--outdir', dir);
+  const steps = JSON.parse(readFileSync(join(dir, 'steps.json'), 'utf8'));
+  const pairs = points.split(';').map((p) => p.split('>').map((q) => q.split(',').map(Number)));
+  const tracked = steps.steps.at(-1).points.map((p, i) => [p, pairs[i][1]]);
+  const { width: R } = await sharp(join(dir, 'start.png')).metadata();
+  const size = R * 8;
+  const show = async (png, marks) => sharp(png).resize(size, size, { kernel: 'nearest' }).composite([{ input: pointsSvg(marks, R, size) }]).png().toBuffer();
+  await sharp(await grid([await show(join(dir, 'start.png'), pairs), await show(join(dir, 'final.png'), tracked)], 2)).toFile(outFile);
+  return { seed, points, steps: steps.steps.length };
+}
+
 async function main() {
   const [runDir, modelDir, outDir] = process.argv.slice(2);
   if (!outDir) throw new Error('usage: default-model-report.mjs RUN_DIR MODEL_DIR OUT_DIR');
@@ -78,6 +107,7 @@ async function main() {
     // Style mixing as style_mixing.py: coarse styles (ws 0-3) from the column seeds.
     stylelab('style-mix', '--network', modelDir, '--rows', '1,5,9,14', '--cols', '2,6,11,20,33', '--styles', '0-3', '--outdir', join(tmp, 'mix'));
     await sharp(await enlarge(join(tmp, 'mix', 'grid.png'))).toFile(join(outDir, 'style-mix.png'));
+    console.log('drag example:', await dragExample(modelDir, tmp, join(outDir, 'drag.png')));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

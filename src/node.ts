@@ -1,19 +1,18 @@
 // Node entry: everything in the core plus onnxruntime-node and file-system loading/saving.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { CheckpointError, InputError } from './errors.js';
+import { InputError } from './errors.js';
 import { Engine, type EngineOptions } from './engine/runtime.js';
-import { writeFolderAtomic } from './io/atomic-files.js';
-import { type Checkpoint, type NetworkRole, readCheckpointBytes, readStylelabModel, writeStylelabModel } from './models/checkpoint.js';
 
 export * from './index.js';
 export { writeFileAtomic, writeFolderAtomic } from './io/atomic-files.js';
 export { openDataset, type ImageDataset, type OpenDatasetOptions } from './data/dataset.js';
 export { convertDataset, type ConvertDatasetOptions, type ConvertDatasetResult, type DatasetTransform } from './data/dataset-tool.js';
+export { loadCheckpoint, saveStylelabModel } from './models/checkpoint-files.js';
 export { loadUgatitCheckpoint, saveUgatitModel, readRgbImage } from './models/ugatit-files.js';
 export { trainUgatit, type UgatitRunOptions } from './train/ugatit/run.js';
 export { UgatitTrainer, DEFAULT_TRAIN_OPTIONS as DEFAULT_UGATIT_TRAIN_OPTIONS, type UgatitTrainOptions } from './train/ugatit/trainer.js';
+export { NetFiles, resolveNetFile, FEATURE_NET_FILES, METRIC_NETS_ENV, type NetFileOptions } from './metrics/net-files.js';
+export { FileStatsCache, defaultCacheDir, openImageSet, hashImageFiles } from './metrics/node-sources.js';
 
 /**
  * An engine on onnxruntime-node (CPU by default; pass executionProviders: ['cuda', 'cpu'] where CUDA is installed).
@@ -25,41 +24,6 @@ export function createEngine(opts: Omit<EngineOptions, 'ort'> = {}): Engine {
   return new Engine({ ort: ort as unknown as EngineOptions['ort'], feedLargeParams: 2 ** 24, ...opts });
 }
 
-function readBytes(path: string, what: string): Uint8Array {
-  if (!existsSync(path)) throw new InputError(`${what} not found: ${path}`);
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new InputError(`cannot read ${what} ${path}: ${(e as Error).message}`);
-  }
-}
-
-/**
- * Loads a checkpoint from a path: an NVIDIA .pkl file, or a stylelab model folder (config.json + weights.safetensors)
- * or its config.json.
- * @example const ckpt = loadCheckpoint('network-snapshot-000000.pkl');
- */
-export function loadCheckpoint(path: string): Checkpoint {
-  if (!existsSync(path)) throw new InputError(`network not found: ${path}`);
-  const isDir = statSync(path).isDirectory();
-  if (isDir || basename(path) === 'config.json') {
-    const dir = isDir ? path : dirname(path);
-    const config = join(dir, 'config.json');
-    if (!existsSync(config)) throw new CheckpointError(`${dir} is a folder without config.json: not a stylelab model`);
-    return readStylelabModel(readFileSync(config, 'utf8'), readBytes(join(dir, 'weights.safetensors'), 'model weights'));
-  }
-  return readCheckpointBytes(readBytes(path, 'network'));
-}
-
-
-/**
- * Saves networks in stylelab's format to a folder (written to a temporary folder, then renamed into place).
- * @example saveStylelabModel(ckpt, 'models/ffhq', ['G_ema']);
- */
-export function saveStylelabModel(ckpt: Checkpoint, dir: string, roles?: readonly NetworkRole[]): void {
-  const { configJson, weights } = writeStylelabModel(ckpt, roles);
-  writeFolderAtomic(dir, { 'weights.safetensors': weights, 'config.json': configJson });
-}
 export { openMp4Writer, openGifWriter, videoFormatOf, findOnPath, gifDelayMs, type VideoWriter, type VideoSpec, type VideoFormat, type Mp4Options } from './io/video-file.js';
 
 // Training (Node: snapshots and logs on disk).

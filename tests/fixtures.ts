@@ -26,3 +26,15 @@ function findFixtures(): string {
 export function fixture(...parts: string[]): string {
   return join(findFixtures(), ...parts);
 }
+
+/** draggan-tiny/reference.json: six steps of the official renderer (points [row, col]). */
+export interface DragReference {
+  w0_seed: number;
+  trunc_psi: number;
+  lambda_mask: number;
+  r1: number;
+  r2: number;
+  points_rc: [number, number][];
+  targets_rc: [number, number][];
+  steps: { step: number; tracked_points: [number, number][]; stop: boolean; image: string; w_after: string }[];
+}

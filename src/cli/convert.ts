@@ -1,10 +1,13 @@
 // `stylelab convert`: an NVIDIA pickle (or a stylelab folder) to stylelab's own format, a folder with
-// config.json and weights.safetensors, written to a temporary folder and renamed into place.
+// config.json and weights.safetensors, written to a temporary folder and renamed into place. U-GAT-IT
+// checkpoints go to stylelab's U-GAT-IT format (ugatit-info.ts).
 import { CheckpointError } from '../errors.js';
 import { type NetworkRole, NETWORK_ROLES } from '../models/checkpoint.js';
+import { loadUgatitCheckpointIfAny } from '../models/ugatit-files.js';
 import { loadCheckpoint, saveStylelabModel } from '../node.js';
 import { checkOutdir, parseRoles } from './options.js';
 import { shownDir } from './session.js';
+import { convertUgatit } from './ugatit-info.js';
 
 export interface ConvertArgs {
   input: string;
@@ -17,6 +20,11 @@ export interface ConvertArgs {
  * @example runConvert({ input: 'network.pkl', outdir: 'models/ffhq', networks: 'G_ema' });
  */
 export function runConvert(a: ConvertArgs): string {
+  const ugatit = loadUgatitCheckpointIfAny(a.input);
+  if (ugatit) {
+    checkOutdir(a.outdir, 'the output folder');
+    return convertUgatit(ugatit, a.outdir, a.networks);
+  }
   const wanted = a.networks === undefined ? undefined : parseRoles(a.networks);
   checkOutdir(a.outdir, 'the output folder');
   const ckpt = loadCheckpoint(a.input);

@@ -3,7 +3,7 @@ import { type ConvertDatasetResult, convertDataset, type DatasetTransform } from
 import { parseBackground } from '../data/decode.js';
 import { InputError } from '../errors.js';
 import { parseIndex } from './options.js';
-import { type Progress, progress, warn } from './session.js';
+import { type GlobalOptions, type Progress, progress, warn } from './session.js';
 
 /** The options as commander hands them over (strings, checked here). */
 export interface DatasetArgs {
@@ -33,7 +33,7 @@ export function parseResolution(text: string): { width: number; height: number }
  * Converts the source and returns the summary line (bad files left out with --skip-bad are warned about).
  * @example await runDataset({ source: 'photos', dest: 'photos-64.zip', resolution: '64', transform: 'center-crop' });
  */
-export async function runDataset(a: DatasetArgs): Promise<string> {
+export async function runDataset(a: DatasetArgs, g: GlobalOptions = {}): Promise<string> {
   const resolution = a.resolution === undefined ? undefined : parseResolution(a.resolution);
   if (a.transform !== undefined && !TRANSFORMS.includes(a.transform as DatasetTransform)) {
     throw new InputError(`--transform must be one of ${TRANSFORMS.join(', ')}, got '${a.transform}'`);
@@ -42,7 +42,7 @@ export async function runDataset(a: DatasetArgs): Promise<string> {
   const background = a.background === undefined ? undefined : parseBackground(a.background);
   let bar: Progress | null = null; // made once the number of images is known
   const onImage = (_done: number, total: number): void => {
-    bar ??= progress(total, 'converting');
+    bar ??= progress(total, 'converting', { quiet: g.quiet });
     bar.tick();
   };
   let r: ConvertDatasetResult;

@@ -96,7 +96,7 @@ export async function runDrag(a: DragArgs, g: GlobalOptions): Promise<string> {
             t0 = performance.now();
           },
         });
-      });
+      }, { quiet: g.quiet });
       const finalImg = rgb(await s.render());
       const last = results[results.length - 1]!;
       frames.push(drawPoints(finalImg, R, R, last.points, targets));

@@ -2,9 +2,8 @@
 // z [batch, zDim] (+ c [batch, cDim]) -> img [batch, C, R, R], runnable by any ONNX Runtime.
 import * as E from '../engine/index.js';
 import { InputError } from '../errors.js';
-import { oneHot } from '../models/stylegan2.js';
 import { checkOutFile, parseBatch, parseClass, parseCutoff, parseNoiseMode, parseNumber } from './options.js';
-import { type GlobalOptions, warn, withGenerator, writeOutput } from './session.js';
+import { type GlobalOptions, labelFor, withGenerator, writeOutput } from './session.js';
 
 export interface ExportArgs {
   network: string;
@@ -31,8 +30,7 @@ export async function runExport(a: ExportArgs, g: GlobalOptions): Promise<string
 
   return withGenerator(a.network, g, async (G) => {
     const { zDim, cDim, imgChannels: C, imgResolution: R } = G;
-    if (cDim === 0 && classIdx !== undefined) warn(`ignoring --class ${classIdx}: the network is unconditional`);
-    if (cDim > 0 && classIdx !== undefined) oneHot(cDim, classIdx); // range check before building anything
+    if (classIdx !== undefined) labelFor(G, classIdx); // refused on an unconditional network, range-checked, before building anything
     const baked = cDim > 0 ? classIdx : undefined;
     const { img } = G.graph(batch, { psi, cutoff, noiseMode, ...(baked !== undefined ? { classIdx: baked } : {}) });
     const { bytes } = E.toOnnx({ img }, 'initializers');

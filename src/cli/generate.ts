@@ -66,7 +66,7 @@ export async function runGenerate(a: GenerateArgs, g: GlobalOptions): Promise<st
         await writeImage(img, G, join(a.outdir, seedFileName(seed)));
         p.tick();
       }
-    });
+    }, { quiet: g.quiet });
     return `wrote ${seeds.length} image${seeds.length === 1 ? '' : 's'} to ${shownDir(a.outdir)}`;
   });
 }

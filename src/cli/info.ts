@@ -1,7 +1,9 @@
 // `stylelab info`: what a checkpoint holds, from its stored constructor arguments (nothing is run).
 import type { Checkpoint, NetworkEntry, NetworkRole } from '../models/checkpoint.js';
 import { NETWORK_ROLES, specsOf } from '../models/checkpoint.js';
+import { loadUgatitCheckpointIfAny } from '../models/ugatit-files.js';
 import { loadCheckpoint } from '../node.js';
+import { formatUgatitInfo, ugatitInfo } from './ugatit-info.js';
 
 export interface InfoArgs {
   network: string;
@@ -46,6 +48,7 @@ export interface CheckpointInfo {
   networks: Partial<Record<NetworkRole, NetworkInfo>>;
   training_set_kwargs?: Record<string, unknown>;
   training?: Checkpoint['training'];
+  notes?: string[];
 }
 
 function networkInfo(net: NetworkEntry): NetworkInfo {
@@ -84,13 +87,21 @@ export function checkpointInfo(ckpt: Checkpoint, file: string): CheckpointInfo {
     const net = ckpt.networks[role];
     if (net) networks[role] = networkInfo(net);
   }
-  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan3' ? 'StyleGAN3' : ckpt.arch === 'stylegan1' ? 'StyleGAN' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}), ...(ckpt.training ? { training: ckpt.training } : {}) };
+  return { file, format: ckpt.format, arch: ckpt.arch === 'stylegan3' ? 'StyleGAN3' : ckpt.arch === 'stylegan1' ? 'StyleGAN' : 'StyleGAN2', networks, ...(ckpt.trainingSetKwargs ? { training_set_kwargs: ckpt.trainingSetKwargs } : {}), ...(ckpt.training ? { training: ckpt.training } : {}), ...(ckpt.notes ? { notes: ckpt.notes } : {}) };
 }
 
 const FORMATS: Record<Checkpoint['format'], string> = {
   'nvidia-pkl': 'NVIDIA network pickle (stylegan2-ada-pytorch / stylegan3)',
+  'nvidia-tf-pkl': 'TensorFlow-era NVIDIA network pickle (dnnlib.tflib: G, D, Gs; Gs read as G_ema)',
   stylelab: `stylelab model folder (config.json + weights.safetensors)`,
 };
+
+/** The format line: a TF pickle says which generation it holds, and a v1 one that it is not verified. */
+function formatText(info: CheckpointInfo): string {
+  if (info.format !== 'nvidia-tf-pkl') return FORMATS[info.format];
+  const gen = info.arch === 'StyleGAN' ? 'TensorFlow-era StyleGAN (v1) pickle, read without verification against TensorFlow' : 'TensorFlow-era StyleGAN2 pickle';
+  return `${gen} (NVIDIA dnnlib.tflib: G, D, Gs; Gs read as G_ema)`;
+}
 
 const grouped = (n: number) => n.toLocaleString('en-US');
 const channelsText = (n: number) => `${n}${n === 1 ? ' (grayscale)' : n === 3 ? ' (RGB)' : n === 4 ? ' (RGBA)' : ''}`;
@@ -103,8 +114,9 @@ function trainedText(t: NonNullable<CheckpointInfo['training']>): string {
 
 /** The text `stylelab info` prints: aligned `key: value` lines, one block per network. */
 export function formatInfo(info: CheckpointInfo): string {
-  const lines = [`file:          ${info.file}`, `format:        ${FORMATS[info.format]}`, `architecture:  ${info.arch}`, `networks:      ${Object.keys(info.networks).join(', ')}`];
+  const lines = [`file:          ${info.file}`, `format:        ${formatText(info)}`, `architecture:  ${info.arch}`, `networks:      ${Object.keys(info.networks).join(', ')}`];
   if (info.training) lines.push(`trained:       ${trainedText(info.training)}`);
+  for (const note of info.notes ?? []) lines.push(`note:          ${note}`);
   for (const [role, n] of Object.entries(info.networks) as [NetworkRole, NetworkInfo][]) {
     const rows: [string, string][] = [['resolution', `${n.resolution} (${n.resolution}x${n.resolution})`], ['channels', channelsText(n.channels)]];
     if (n.kind === 'generator') rows.push(['z_dim', String(n.z_dim)], ['w_dim', String(n.w_dim)], ['num_ws', String(n.num_ws)]);
@@ -127,6 +139,11 @@ export function formatInfo(info: CheckpointInfo): string {
  * @example console.log(runInfo({ network: 'network.pkl', json: true }));
  */
 export function runInfo(a: InfoArgs): string {
+  const ugatit = loadUgatitCheckpointIfAny(a.network);
+  if (ugatit) {
+    const u = ugatitInfo(ugatit, a.network);
+    return a.json ? JSON.stringify(u, null, 2) : formatUgatitInfo(u);
+  }
   const info = checkpointInfo(loadCheckpoint(a.network), a.network);
   return a.json ? JSON.stringify(info, null, 2) : formatInfo(info);
 }

@@ -5,13 +5,17 @@ import { Command } from 'commander';
 import { runConvert } from './convert.js';
 import { runDataset } from './dataset.js';
 import { DEFAULT_MODEL, defaultNetwork } from './default-model.js';
+import { DRAG_DEFAULTS } from '../drag/session.js';
+import { DEFAULT_PSI } from '../nets/truncation.js';
 import { runDrag } from './drag.js';
 import { runExport } from './export.js';
 import { runGenerate } from './generate.js';
 import { runInfo } from './info.js';
 import { runMetrics } from './metrics.js';
 import { parseThreads } from './options.js';
+import { runProject } from './project.js';
 import type { GlobalOptions } from './session.js';
+import { runServe } from './serve.js';
 import { runStyleMix } from './style-mix.js';
 import { runVideo } from './video.js';
 import { runTranslate } from './translate.js';
@@ -29,8 +33,8 @@ function version(): string {
 
 /** The program's own options, valid before or after the command name. */
 function globals(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ threads?: string; verbose?: boolean }>();
-  return { threads: parseThreads(o.threads), verbose: !!o.verbose };
+  const o = cmd.optsWithGlobals<{ threads?: string; verbose?: boolean; quiet?: boolean }>();
+  return { threads: parseThreads(o.threads), verbose: !!o.verbose, quiet: !!o.quiet };
 }
 
 const print = (text: string): void => {
@@ -40,6 +44,9 @@ const print = (text: string): void => {
 const NETWORK_HELP = `network .pkl or stylelab model folder (default: the bundled ${DEFAULT_MODEL})`;
 /** Commander's options with --network filled in by the bundled default model when absent. */
 const withNetwork = <T extends { network?: string }>(opts: T): T & { network: string } => ({ ...opts, network: opts.network ?? defaultNetwork() });
+
+/** Commander's collector of a repeatable option. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const NOISE_HELP = 'noise inputs: const (stored noise), random or none';
 const TRUNC_HELP = 'truncation psi';
@@ -54,6 +61,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .version(version(), '-V, --version')
     .option('--threads <n>', 'ONNX Runtime threads (0: one per core)')
     .option('--verbose', 'print the stack trace of errors')
+    .option('--quiet', 'no progress display (a bar on a terminal, a line every few seconds in a log)')
     .exitOverride()
     .configureOutput({ outputError: (str) => onUsageError(str) })
     .showSuggestionAfterError(true)
@@ -64,7 +72,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .description("images for a list of seeds, as NVIDIA's gen_images.py (DIR/seed0000.png, ...)")
     .option('--network <path>', NETWORK_HELP)
     .requiredOption('--seeds <list>', 'seeds, e.g. 0-3,7')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--trunc-cutoff <n>', 'truncate only the first n ws (default: all)')
     .option('--class <n>', 'class index (required by conditional networks)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
@@ -80,7 +88,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .requiredOption('--rows <list>', 'row seeds, e.g. 85,100')
     .requiredOption('--cols <list>', 'column seeds, e.g. 55,821')
     .option('--styles <list>', 'layers (ws) taken from the column seed', '0-6')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--class <n>', 'class index (conditional networks only)')
     .option('--noise-mode <mode>', NOISE_HELP, 'const')
     .requiredOption('--outdir <dir>', 'output folder')
@@ -95,7 +103,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--grid <WxH>', 'grid of videos, e.g. 4x2', '1x1')
     .option('--num-keyframes <n>', 'keyframes per cell (default: number of seeds / grid cells)')
     .option('--w-frames <n>', 'frames between keyframes', '120')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--class <n>', 'class index (conditional networks only)')
     .option('--fps <n>', 'frames per second', '60')
     .option('--bitrate <rate>', 'MP4 bit rate', '12M')
@@ -106,19 +114,19 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
   program
     .command('info')
     .description('what a checkpoint holds: networks, resolution, dimensions, parameters')
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
+    .option('--network <path>', 'network .pkl, U-GAT-IT .pt or stylelab model folder (default: the bundled model)')
     .option('--json', 'machine-readable output')
     .action((opts, cmd: Command) => {
       globals(cmd);
-      print(runInfo(opts));
+      print(runInfo(withNetwork(opts)));
     });
 
   program
     .command('convert')
     .description("a checkpoint to stylelab's format (a folder: config.json + weights.safetensors)")
-    .argument('<input>', 'network .pkl (or a stylelab model folder)')
+    .argument('<input>', 'network .pkl, U-GAT-IT .pt (or a stylelab model folder)')
     .argument('<outdir>', 'output folder (replaced if it is a stylelab model folder)')
-    .option('--networks <roles>', 'networks to keep, from G_ema,G,D (default: all present)')
+    .option('--networks <roles>', 'networks to keep, from G_ema,G,D (U-GAT-IT: genA2B,genB2A,disGA,disGB,disLA,disLB; default: all present)')
     .action((input: string, outdir: string, opts: { networks?: string }, cmd: Command) => {
       globals(cmd);
       print(runConvert({ input, outdir, ...opts }));
@@ -129,7 +137,7 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .description('the generator as one ONNX model: z [batch, z_dim] (+ c) -> img [batch, C, R, R]')
     .requiredOption('--network <path>', 'network .pkl or stylelab model folder')
     .argument('<output>', 'the .onnx file to write')
-    .option('--trunc <psi>', TRUNC_HELP, '1')
+    .option('--trunc <psi>', TRUNC_HELP, String(DEFAULT_PSI))
     .option('--trunc-cutoff <n>', 'truncate only the first n ws (default: all)')
     .option('--noise-mode <mode>', 'const or none', 'const')
     .option('--batch <n>', 'batch size of the model', '1')
@@ -158,19 +166,24 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--max <n>', 'convert at most n images')
     .option('--background <color>', 'composite transparent images onto white, black or #rrggbb (default: refuse them)')
     .action(async (opts, cmd: Command) => {
-      globals(cmd);
-      print(await runDataset(opts));
+      print(await runDataset(opts, globals(cmd)));
     });
 
   program
     .command('metrics')
-    .description('a quality measure: swd, the sliced Wasserstein distance of the progressive-growing paper (x1e3)')
-    .requiredOption('--metric <name>', 'swd')
-    .requiredOption('--network <path>', 'network .pkl or stylelab model folder (or training snapshot)')
-    .requiredOption('--data <path>', 'data set folder or zip (as `stylelab dataset` writes)')
-    .option('--num <n>', 'images per set (default: 1000, or all when the data set has fewer)')
-    .option('--seed <n>', 'seed of the real-image sample, the patches and the directions', '0')
-    .option('--json', 'machine-readable output')
+    .description('quality metrics as metric_main.py names them (fid50k_full, kid50k_full, pr50k3_full, is50k, ppl2_wend, ...), swd; or between two image sets (fid, kid, pr, is)')
+    .requiredOption('--metric <list>', 'comma-separated metric names (docs/metrics.md lists them)')
+    .option('--network <path>', 'network .pkl or stylelab model folder (or training snapshot)')
+    .option('--data <path>', "data set folder or zip: the network's real images, or the first of two image sets")
+    .option('--reference <path>', 'the second image set (compares --data with it, like python -m pytorch_fid A B)')
+    .option('--num <n>', 'images generated (default: the metric name\'s 50k; swd 1000) or used from --data between two sets')
+    .option('--seed <n>', 'seed of the generated images (seeds seed..seed+num-1), KID subsets, PPL samples and SWD draws', '0')
+    .option('--inception <file>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (FID, KID, IS)")
+    .option('--vgg16 <file>', "torchvision's vgg16-397923af.pth (precision/recall, PPL)")
+    .option('--lpips <file>', "PerceptualSimilarity's LPIPS v0.1 vgg.pth (PPL)")
+    .option('--batch <n>', 'feature-network batch size', '16')
+    .option('--no-cache', "do not read or write the data set's cached feature statistics")
+    .option('--json', 'one line per metric, as the official metric-<name>.jsonl')
     .action(async (opts, cmd: Command) => print(await runMetrics(opts, globals(cmd))));
 
   program
@@ -179,17 +192,45 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--network <path>', NETWORK_HELP)
     .option('--seed <n>', 'start from this seed (z as numpy RandomState(seed).randn)')
     .option('--latent <file>', 'start from a latent: .npy, projected_w.npz or a stylelab latent .json')
-    .option('--trunc <psi>', TRUNC_HELP, '0.7')
-    .option('--w-space <space>', 'optimise w+ (one w per layer) or w (one shared w)', 'w+')
+    .option('--trunc <psi>', `${TRUNC_HELP} (DragGAN's)`, String(DRAG_DEFAULTS.psi))
+    .option('--w-space <space>', 'optimise w+ (one w per layer) or w (one shared w)', DRAG_DEFAULTS.wSpace)
     .requiredOption('--points <pairs>', 'handle>target pairs in pixels [row, col], e.g. "51,57>51,76;89,38>79,38"')
     .option('--mask <png>', 'white marks the flexible area; the rest is held fixed')
-    .option('--lambda <x>', 'weight of the fixed-region term', '20')
-    .option('--lr <x>', 'Adam learning rate', '0.001')
+    .option('--lambda <x>', 'weight of the fixed-region term', String(DRAG_DEFAULTS.lambdaMask))
+    .option('--lr <x>', 'Adam learning rate', String(DRAG_DEFAULTS.lr))
     .option('--r1 <r>', 'motion supervision radius in pixels of a 512 image (default: 3, or one pixel where 3 rounds to none)')
-    .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', '12')
-    .option('--max-steps <n>', 'step budget', '200')
+    .option('--r2 <r>', 'tracking radius (pixels of a 512 image)', String(DRAG_DEFAULTS.r2))
+    .option('--max-steps <n>', 'step budget', String(DRAG_DEFAULTS.maxSteps))
     .requiredOption('--outdir <dir>', 'output folder')
     .action(async (opts, cmd: Command) => print(await runDrag(withNetwork(opts), globals(cmd))));
+
+  program
+    .command('serve')
+    .description('the web app: generate, style mixing, DragGAN, U-GAT-IT and video in the browser (docs/web.md)')
+    .option('--network <path>', 'offer this network .pkl or stylelab model folder too (repeatable)', collect, [])
+    .option('--checkpoint <path>', 'offer this U-GAT-IT snapshot or stylelab U-GAT-IT folder (repeatable)', collect, [])
+    .option('--port <n>', 'port to listen on (0: any free one)', '7860')
+    .option('--host <address>', 'interface to listen on; anything but loopback is reachable by others, without authentication', '127.0.0.1')
+    .option('--open', 'open the app in the default browser')
+    .option('--idle-timeout <s>', "seconds before an idle page's server session is released", '600')
+    .action(async (opts, cmd: Command) => {
+      await runServe(opts, globals(cmd));
+    });
+
+  program
+    .command('project')
+    .description("projects an image into a network's latent space, as NVIDIA's projector.py (DIR/proj.png, target.png, projected_w.npz)")
+    .option('--network <path>', NETWORK_HELP)
+    .requiredOption('--target <file>', 'the image to project (centre-cropped to a square, resized to the network)')
+    .option('--num-steps <n>', 'optimisation steps', '1000')
+    .option('--seed <n>', 'random seed (initial noise buffers, w noise)', '303')
+    .requiredOption('--outdir <dir>', 'output folder')
+    .option('--w-plus', 'optimise one w per layer (W+, as common forks) instead of one w (W, the official)')
+    .option('--save-video', 'also write proj.mp4 (proj.gif without ffmpeg): target and projection, one frame a step')
+    .option('--loss <d>', 'image distance: lpips (the official, needs --lpips and --vgg16) or mse (pixels)', 'lpips')
+    .option('--lpips <file>', `LPIPS v0.1 linear layers (PerceptualSimilarity's vgg.pth; default: $STYLELAB_METRIC_NETS/vgg.pth)`)
+    .option('--vgg16 <file>', "torchvision VGG16 weights (vgg16-397923af.pth; default: $STYLELAB_METRIC_NETS/vgg16-397923af.pth)")
+    .action(async (opts, cmd: Command) => print(await runProject(withNetwork(opts), globals(cmd))));
 
   program
     .command('train-ugatit')
@@ -242,7 +283,11 @@ export function buildProgram(onUsageError: (message: string) => void): Command {
     .option('--z-dim <n>', 'latent z dimension (default: 512)')
     .option('--w-dim <n>', 'intermediate latent w dimension (default: 512)')
     .option('--mbstd-group <n>', 'minibatch-stddev group size (default: 4)')
-    .option('--metrics <list>', 'metrics at snapshots: swd or none (default: none)')
+    .option('--metrics <list>', 'metrics at snapshots, as stylelab metrics names them (fid50k_full, kid50k_full, pr50k3_full, is50k, ppl2_wend, swd, ...) or none (default: none)')
+    .option('--metrics-num <n>', "images per metric at snapshots (default: the name's 50k)")
+    .option('--inception <file>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth, for FID, KID, IS at snapshots")
+    .option('--vgg16 <file>', "torchvision's vgg16-397923af.pth, for precision/recall and PPL at snapshots")
+    .option('--lpips <file>', "PerceptualSimilarity's LPIPS v0.1 vgg.pth, for PPL at snapshots")
     .option('--lod-kimg <n>', 'stylegan1: kimg per resolution, then as many to fade the next in (default: 600)')
     .action(async (opts, cmd: Command) => print(await runTrain(opts, globals(cmd))));
 

@@ -1,6 +1,5 @@
 // What every command shares: opening a network on an engine (and always releasing both), PNG output,
-// the progress bar, and the lines the CLI prints.
-import { SingleBar } from 'cli-progress';
+// the progress display (progress.ts), and the lines the CLI prints.
 import sharp from 'sharp';
 import { InputError } from '../errors.js';
 import type { Checkpoint } from '../models/checkpoint.js';
@@ -14,6 +13,8 @@ import { createEngine, loadCheckpoint, writeFileAtomic } from '../node.js';
 export interface GlobalOptions {
   threads?: number;
   verbose?: boolean;
+  /** No progress bar or progress lines. */
+  quiet?: boolean;
 }
 
 /** A warning on stderr (one line; the run goes on). */
@@ -43,17 +44,13 @@ export async function withGenerator<T>(network: string, g: GlobalOptions, fn: (G
 }
 
 /**
- * The one-hot label of gen_images.py: a conditional network needs --class; on an unconditional network
- * --class is ignored with a warning, as gen_images.py does.
+ * The one-hot label of gen_images.py: a conditional network needs --class, in range; on an unconditional
+ * network --class contradicts the network and is an error (gen_images.py only warns), like the CLI's other
+ * contradictory options.
  * @example const c = labelFor(G, 2);
  */
-export function labelFor(G: Generator, classIdx: number | undefined): Float32Array {
-  const { cDim } = G;
-  if (cDim === 0 && classIdx !== undefined) {
-    warn(`ignoring --class ${classIdx}: the network is unconditional`);
-    return oneHot(0, null);
-  }
-  return oneHot(cDim, classIdx ?? null);
+export function labelFor(G: { cDim: number }, classIdx: number | undefined): Float32Array {
+  return oneHot(G.cDim, classIdx ?? null);
 }
 
 /**
@@ -106,43 +103,7 @@ export async function writeImage(img: Float32Array, G: Generator, path: string):
   return u8;
 }
 
-/** A running progress bar (or a silent stand-in). */
-export interface Progress {
-  tick(): void;
-  stop(): void;
-}
-
-/**
- * A progress bar on stderr for `total` steps; silent unless stderr is a terminal and there is more than one step.
- * @example const p = progress(seeds.length, 'generating'); p.tick(); p.stop();
- */
-export function progress(total: number, what: string): Progress {
-  if (!process.stderr.isTTY || total < 2) return { tick: () => {}, stop: () => {} };
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: `${what} [{bar}] {value}/{total} | {duration_formatted} elapsed, eta {eta_formatted}`,
-    barsize: 30,
-    clearOnComplete: true,
-    // Leave the terminal's cursor and line wrapping alone, so an interrupted run cannot leave them changed.
-    hideCursor: false,
-    linewrap: true,
-  });
-  bar.start(total, 0);
-  return { tick: () => bar.increment(), stop: () => bar.stop() };
-}
-
-/**
- * Runs `fn` with a progress bar that is stopped (and the terminal line cleared) even when `fn` fails.
- * @example await withProgress(seeds.length, 'generating', async (p) => { ...; p.tick(); });
- */
-export async function withProgress<T>(total: number, what: string, fn: (p: Progress) => Promise<T>): Promise<T> {
-  const p = progress(total, what);
-  try {
-    return await fn(p);
-  } finally {
-    p.stop();
-  }
-}
+export { type Progress, progress, withProgress } from './progress.js';
 
 /** `out/` style folder name for summaries. */
 export function shownDir(dir: string): string {

@@ -80,7 +80,7 @@ export async function runStyleMix(a: StyleMixArgs, g: GlobalOptions): Promise<st
           p.tick();
         },
       });
-    });
+    }, { quiet: g.quiet });
     const grid = mixGrid(images, rows, cols, R, C);
     writeOutput(join(a.outdir, 'grid.png'), await encodePng(grid, R * (cols.length + 1), R * (rows.length + 1), C));
     return `wrote ${images.size + 1} images (${images.size} cells and grid.png) to ${shownDir(a.outdir)}`;

@@ -88,7 +88,7 @@ export async function runTrainUgatit(a: TrainUgatitArgs, g: GlobalOptions): Prom
   checkOutdir(a.outdir);
   // Gradient graphs are large: ONNX Runtime compiles them far faster unoptimised, and runs them as fast.
   const engine = createEngine({ threads: g.threads, graphOptimizationLevel: 'disabled' });
-  const bar = progress(run.iterations, 'training');
+  const bar = progress(run.iterations, 'training', { quiet: g.quiet });
   try {
     const r = await trainUgatit(engine, run, () => bar.tick());
     const last = r.losses[r.losses.length - 1];

@@ -1,7 +1,7 @@
 // `stylelab train`: NVlabs stylegan3 train.py's options over the TypeScript training loop. Every option is checked
 // before anything is loaded; the run writes into --outdir (reals.png, fakes*.png, network-snapshot-*/, stats.jsonl).
-import { basename } from 'node:path';
-import { SingleBar } from 'cli-progress';
+import { appendFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { openDataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { createEngine } from '../node.js';
@@ -9,7 +9,12 @@ import { type AugMode, defaultTrainingOptions, TRAINING_CFGS, type TrainingCfg, 
 import { trainRun } from '../train/run.js';
 import { readResumeSource, type ResumeSource } from '../train/snapshot.js';
 import { checkOutdir, parseBatch, parseIndex, parseNumber } from './options.js';
-import type { GlobalOptions } from './session.js';
+import { DEFAULT_METRIC_BATCH, jsonlLine, measureNetwork } from './metrics.js';
+import { progress } from './progress.js';
+import { type GlobalOptions, withGenerator } from './session.js';
+import { NetFiles } from '../metrics/net-files.js';
+import { defaultCacheDir, FileStatsCache } from '../metrics/node-sources.js';
+import { checkArch, metricsByName } from '../metrics/registry.js';
 
 /** The options as commander hands them over (strings, checked here). */
 export interface TrainArgs {
@@ -38,6 +43,11 @@ export interface TrainArgs {
   wDim?: string;
   mbstdGroup?: string;
   metrics?: string;
+  /** Images per metric at snapshots (default: the metric name's 50k). */
+  metricsNum?: string;
+  inception?: string;
+  vgg16?: string;
+  lpips?: string;
   /** StyleGAN (v1): kimg per progressive phase (each resolution shown this long, then the next faded in this long). */
   lodKimg?: string;
 }
@@ -92,7 +102,7 @@ export function trainingOptionsFrom(a: TrainArgs, resume: ResumeSource | null): 
     if (o.cfg !== 'stylegan1') throw new InputError('--lod-kimg applies to --cfg stylegan1 (progressive growing) only');
     o.lodTrainingKimg = o.lodTransitionKimg = positiveNumber(a.lodKimg, '--lod-kimg');
   }
-  if (a.metrics !== undefined && a.metrics !== 'none') o.metrics = a.metrics.split(',').map((m) => m.trim()) as TrainingOptions['metrics'];
+  if (a.metrics !== undefined && a.metrics !== 'none') o.metrics = a.metrics.split(',').map((m) => m.trim());
   if (resume) {
     // train.py when resuming a pickle: ADA reacts faster, no EMA ramp-up, no blur ramp-up.
     o.adaKimg = 100;
@@ -103,6 +113,39 @@ export function trainingOptionsFrom(a: TrainArgs, resume: ResumeSource | null): 
 }
 
 /**
+ * The registry metrics of --metrics other than swd, computed on each snapshot as `stylelab metrics --network
+ * <snapshot> --data <data>` would (train.py's calc_metric on G_ema), each result also appended to
+ * <outdir>/metric-<name>.jsonl; undefined when there are none. Feature-network files are checked now, not
+ * hours into the run.
+ */
+function snapshotMetrics(a: TrainArgs, o: TrainingOptions, g: GlobalOptions): ((dir: string) => Promise<Record<string, number>>) | undefined {
+  const names = o.metrics.filter((m) => m !== 'swd');
+  if (names.length === 0) {
+    if (a.metricsNum !== undefined || a.inception !== undefined || a.vgg16 !== undefined || a.lpips !== undefined) {
+      throw new InputError('--metrics-num, --inception, --vgg16 and --lpips apply to metrics other than swd in --metrics');
+    }
+    return undefined;
+  }
+  const defs = metricsByName(names.join(','));
+  for (const d of defs) checkArch(d, o.cfg.startsWith('stylegan3') ? 'stylegan3' : o.cfg); // EQ-T of a StyleGAN2: now, not at the first snapshot
+  const num = a.metricsNum === undefined ? null : parseIndex(a.metricsNum, '--metrics-num');
+  if (num === 0) throw new InputError('--metrics-num must be at least 1');
+  const nets = new NetFiles({ inception: a.inception, vgg16: a.vgg16, lpips: a.lpips });
+  for (const d of defs) nets.check(d.nets, d.name);
+  const cache = new FileStatsCache(defaultCacheDir());
+  return (dir) =>
+    withGenerator(dir, g, async (G) => {
+      const results = await measureNetwork(G, a.data, defs, { num, seed: 0, batch: DEFAULT_METRIC_BATCH, nets, cache, quiet: g.quiet });
+      const out: Record<string, number> = {};
+      for (const r of results) {
+        appendFileSync(join(a.outdir, `metric-${r.metric}.jsonl`), `${jsonlLine(r, basename(dir))}\n`);
+        Object.assign(out, r.results);
+      }
+      return out;
+    });
+}
+
+/**
  * Runs `stylelab train` and returns the summary line.
  * @example await runTrain({ data: 'shapes.zip', outdir: 'runs/shapes', cfg: 'stylegan2', batch: '8', gamma: '1', kimg: '10' }, {});
  */
@@ -110,33 +153,34 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
   checkOutdir(a.outdir);
   const resume = a.resume === undefined ? null : readResumeSource(a.resume);
   const options = trainingOptionsFrom(a, resume);
+  const metricsAtSnapshots = snapshotMetrics(a, options, g); // feature-network files checked before anything runs
   const data = await openDataset(a.data, { useLabels: resume?.state ? undefined : !!a.cond });
   const engine = createEngine({ threads: g.threads });
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ stream: process.stderr, format: 'training [{bar}] {kimg}/{total_kimg} kimg | {speed} img/s | augment {p} | eta {eta_formatted}', barsize: 30, hideCursor: false, linewrap: true, etaBuffer: 50 })
-    : null;
+  // Progress in images: a bar on a terminal, a line every few seconds in a log; the tick lines go to stdout.
+  const terminal = !!process.stderr.isTTY;
+  const bar = progress(options.kimg * 1000, 'training', { quiet: g.quiet, count: (v, t) => `${kimgText(v / 1000)}/${t / 1000} kimg` });
   try {
     const start = Date.now();
-    bar?.start(options.kimg * 1000, 0, { kimg: '0.0', total_kimg: options.kimg, speed: '-', p: '0.000' });
     const result = await trainRun({
       engine,
       data,
       options,
       outdir: a.outdir,
+      snapshotMetrics: metricsAtSnapshots,
       datasetName: basename(a.data.replace(/[/\\]+$/, '')),
       resume: resume ?? undefined,
-      onStep: (t) => bar?.update(t.counters.curNimg, { kimg: kimgText(t.counters.curNimg / 1000), speed: ((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2), p: t.augmentP.toFixed(3) }),
+      onStep: (t) => bar.update(t.counters.curNimg, `| ${((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2)} img/s | augment ${t.augmentP.toFixed(3)}`),
       onTick: (r) => {
-        if (bar) return;
+        if (terminal && !g.quiet) return;
         const losses = ['Loss/Gmain', 'Loss/Dmain'].map((k) => `${k.slice(5)} ${typeof r[k] === 'number' ? (r[k] as number).toFixed(3) : '-'}`).join(' ');
         process.stdout.write(`tick ${r.tick} kimg ${kimgText(r.kimg as number)} sec/kimg ${(r.sec_per_kimg as number).toFixed(1)} img/s ${(r.img_per_sec as number).toFixed(2)} augment ${(r.augment_p as number).toFixed(3)} ${losses}\n`);
       },
     });
-    bar?.stop();
+    bar.stop();
     const last = result.snapshots.at(-1);
     return `trained to ${kimgText(result.curNimg / 1000)} kimg; ${result.snapshots.length} snapshot(s) in ${a.outdir}${last ? `, latest ${last}` : ''}`;
   } finally {
-    bar?.stop();
+    bar.stop();
     await engine.dispose();
     await data.close();
   }

@@ -93,7 +93,7 @@ export async function runTranslate(a: TranslateArgs, g: GlobalOptions): Promise<
         }
         p.tick();
       }
-    });
+    }, { quiet: g.quiet });
   } finally {
     await model.dispose();
     await engine.dispose();

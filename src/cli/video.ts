@@ -5,11 +5,10 @@ import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { findOnPath, gifDelayMs, openGifWriter, openMp4Writer, type VideoWriter, videoFormatOf } from '../io/video-file.js';
 import type { Generator } from '../models/generator.js';
-import { oneHot } from '../models/stylegan2.js';
 import { parseSeeds } from '../models/generate.js';
 import { InterpVideo, interpVideoLayout } from '../models/video.js';
 import { parseClass, parseIndex, parseNumber } from './options.js';
-import { type GlobalOptions, warn, withGenerator, withProgress } from './session.js';
+import { type GlobalOptions, labelFor, withGenerator, withProgress } from './session.js';
 
 /** The options as commander hands them over (strings, checked here). */
 export interface VideoArgs {
@@ -63,13 +62,10 @@ function parseBitrate(text: string): string {
   return text.trim();
 }
 
-/** The label: --class for a conditional network; ignored with a warning on an unconditional one. */
+/** The label: --class for a conditional network (an error on an unconditional one, see labelFor). */
 function videoLabel(G: Generator, classIdx: number | undefined): Float32Array | null {
-  if (G.cDim === 0) {
-    if (classIdx !== undefined) warn(`ignoring --class ${classIdx}: the network is unconditional`);
-    return null;
-  }
-  return oneHot(G.cDim, classIdx);
+  const c = labelFor(G, classIdx);
+  return G.cDim === 0 ? null : c;
 }
 
 /**
@@ -113,7 +109,7 @@ export async function runVideo(a: VideoArgs, g: GlobalOptions): Promise<string> 
           await out.write(frame);
           p.tick();
         }
-      });
+      }, { quiet: g.quiet });
       await out.finish();
     } catch (e) {
       out.abort();

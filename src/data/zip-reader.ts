@@ -1,31 +1,18 @@
 // Random access to the entries of a zip file without loading it whole: the central directory is read once,
-// each entry on demand (stored or deflated, zip64 sizes and offsets included). Enough for data set archives
-// written by NVIDIA's dataset_tool.py (zipfile, ZIP_STORED) and by `stylelab dataset`.
+// each entry on demand (stored or deflated, zip64 sizes and offsets included), with inflation bounded while it
+// runs (io/zip.ts). Enough for data set archives written by NVIDIA's dataset_tool.py (zipfile, ZIP_STORED) and
+// by `stylelab dataset`.
 import { open, type FileHandle } from 'node:fs/promises';
-import { inflateSync } from 'fflate';
 import { InputError } from '../errors.js';
+import { EOCD_TAIL, entryBytes, entryDataOffset, locateDirectory, parseCentralDirectory, readZip64End, type ZipEntry } from '../io/zip.js';
 
-/** One file in the archive, as the central directory lists it. */
-interface ZipEntry {
-  name: string;
-  method: number; // 0 stored, 8 deflate
-  flags: number;
-  compressedSize: number;
-  size: number;
-  localOffset: number;
-}
+/**
+ * Most bytes one entry may hold (declared and inflated): 256 MiB, above any image file a data set holds (a
+ * 8192x8192 RGBA PNG stored raw); a larger entry is refused before it is inflated.
+ */
+export const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
 
-const EOCD_SIG = 0x06054b50;
-const ZIP64_LOCATOR_SIG = 0x07064b50;
-const ZIP64_EOCD_SIG = 0x06064b50;
-const CENTRAL_SIG = 0x02014b50;
-const LOCAL_SIG = 0x04034b50;
-const U32_MAX = 0xffffffff;
-
-/** A little-endian 64-bit unsigned read as a safe integer. */
-function u64(v: DataView, at: number): number {
-  return v.getUint32(at, true) + v.getUint32(at + 4, true) * 2 ** 32;
-}
+const fail = (message: string): Error => new InputError(message);
 
 /**
  * An open zip archive; `close()` releases its file handle.
@@ -33,21 +20,24 @@ function u64(v: DataView, at: number): number {
  */
 export class ZipReader {
   private readonly entries = new Map<string, ZipEntry>();
+  private fileSize = 0;
 
   private constructor(
     readonly path: string,
     private file: FileHandle | null,
+    /** Most bytes one entry may hold. */
+    readonly maxEntryBytes: number,
   ) {}
 
   /** Opens `path` and reads its central directory (errors name the file). */
-  static async open(path: string): Promise<ZipReader> {
+  static async open(path: string, o: { maxEntryBytes?: number } = {}): Promise<ZipReader> {
     let file: FileHandle;
     try {
       file = await open(path, 'r');
     } catch (e) {
       throw new InputError(`cannot open ${path}: ${(e as Error).message}`);
     }
-    const zip = new ZipReader(path, file);
+    const zip = new ZipReader(path, file, o.maxEntryBytes ?? MAX_ENTRY_BYTES);
     try {
       await zip.readDirectory(file);
     } catch (e) {
@@ -67,23 +57,16 @@ export class ZipReader {
     return this.entries.has(name);
   }
 
-  /** The uncompressed bytes of one entry. */
+  /** The uncompressed bytes of one entry (refused unread when it declares more than maxEntryBytes). */
   async read(name: string): Promise<Uint8Array> {
     const e = this.entries.get(name);
     if (!e) throw new InputError(`${this.path} has no entry ${name}`);
+    const tooBig = () => new InputError(`${this.path}: ${name} declares ${e.size} bytes, more than the ${this.maxEntryBytes} one entry may hold (refused unread)`);
+    if (e.size > this.maxEntryBytes) throw tooBig();
+    if (e.localOffset + 30 + e.compressedSize > this.fileSize) throw new InputError(`${this.path} is truncated (entry ${name})`);
     const file = this.handle();
-    const head = await readAt(file, e.localOffset, 30);
-    const hv = new DataView(head.buffer, head.byteOffset, 30);
-    if (hv.getUint32(0, true) !== LOCAL_SIG) throw new InputError(`${this.path} is corrupt: bad local header for ${name}`);
-    const dataAt = e.localOffset + 30 + hv.getUint16(26, true) + hv.getUint16(28, true);
-    const raw = await readAt(file, dataAt, e.compressedSize);
-    if (raw.length !== e.compressedSize) throw new InputError(`${this.path} is truncated (entry ${name})`);
-    if (e.method === 0) return raw;
-    try {
-      return inflateSync(raw, { out: new Uint8Array(e.size) });
-    } catch (err) {
-      throw new InputError(`${this.path}: cannot inflate ${name}: ${(err as Error).message}`);
-    }
+    const dataAt = entryDataOffset(await readAt(file, e.localOffset, 30), e, this.path, fail);
+    return entryBytes(await readAt(file, dataAt, e.compressedSize), e, this.maxEntryBytes, this.path, fail, tooBig);
   }
 
   /** Releases the file handle (idempotent). */
@@ -100,73 +83,13 @@ export class ZipReader {
 
   // End of central directory (zip64 aware), then every central directory record.
   private async readDirectory(file: FileHandle): Promise<void> {
-    const fileSize = (await file.stat()).size;
-    const tailLen = Math.min(fileSize, 22 + 65535);
-    const tail = await readAt(file, fileSize - tailLen, tailLen);
-    const tv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
-    let eocd = -1;
-    for (let i = tailLen - 22; i >= 0; i--) {
-      if (tv.getUint32(i, true) === EOCD_SIG) {
-        eocd = i;
-        break;
-      }
-    }
-    if (eocd < 0) throw new InputError(`${this.path} is not a zip file (no end of central directory)`);
-    let count = tv.getUint16(eocd + 10, true);
-    let cdSize = tv.getUint32(eocd + 12, true);
-    let cdOffset = tv.getUint32(eocd + 16, true);
-    if (eocd >= 20 && tv.getUint32(eocd - 20, true) === ZIP64_LOCATOR_SIG) {
-      const z64 = await readAt(file, u64(tv, eocd - 20 + 8), 56);
-      const zv = new DataView(z64.buffer, z64.byteOffset, z64.byteLength);
-      if (zv.getUint32(0, true) !== ZIP64_EOCD_SIG) throw new InputError(`${this.path} is corrupt: bad zip64 end record`);
-      count = u64(zv, 32);
-      cdSize = u64(zv, 40);
-      cdOffset = u64(zv, 48);
-    }
-    const cd = await readAt(file, cdOffset, cdSize);
-    if (cd.length !== cdSize) throw new InputError(`${this.path} is truncated (central directory)`);
-    const v = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
-    const utf8 = new TextDecoder();
-    let at = 0;
-    // Records are read to the end of the directory, as Python's zipfile does: a writer without zip64 wraps the
-    // 16-bit entry count past 65535 entries, the directory size stays right.
-    let k = 0;
-    for (; at < cdSize; k++) {
-      if (at + 46 > cdSize || v.getUint32(at, true) !== CENTRAL_SIG) throw new InputError(`${this.path} is corrupt: bad central directory record ${k}`);
-      const nameLen = v.getUint16(at + 28, true);
-      const extraLen = v.getUint16(at + 30, true);
-      const commentLen = v.getUint16(at + 32, true);
-      const e: ZipEntry = {
-        name: utf8.decode(cd.subarray(at + 46, at + 46 + nameLen)),
-        flags: v.getUint16(at + 8, true),
-        method: v.getUint16(at + 10, true),
-        compressedSize: v.getUint32(at + 20, true),
-        size: v.getUint32(at + 24, true),
-        localOffset: v.getUint32(at + 42, true),
-      };
-      readZip64Extra(e, v, at + 46 + nameLen, extraLen);
-      if (e.flags & 1) throw new InputError(`${this.path}: ${e.name} is encrypted`);
-      if (e.method !== 0 && e.method !== 8) throw new InputError(`${this.path}: ${e.name} uses compression method ${e.method} (only stored and deflate are supported)`);
-      this.entries.set(e.name, e);
-      at += 46 + nameLen + extraLen + commentLen;
-    }
-    if (k % 0x10000 !== count % 0x10000) throw new InputError(`${this.path} is corrupt: ${k} central directory records, the end record says ${count}`);
-  }
-}
-
-// The zip64 extra field holds, in order, the 64-bit values of those fields whose 32-bit value is 0xffffffff.
-function readZip64Extra(e: ZipEntry, v: DataView, start: number, len: number): void {
-  for (let at = start; at + 4 <= start + len; ) {
-    const id = v.getUint16(at, true);
-    const size = v.getUint16(at + 2, true);
-    if (id === 0x0001) {
-      let p = at + 4;
-      if (e.size === U32_MAX) (e.size = u64(v, p)), (p += 8);
-      if (e.compressedSize === U32_MAX) (e.compressedSize = u64(v, p)), (p += 8);
-      if (e.localOffset === U32_MAX) e.localOffset = u64(v, p);
-      return;
-    }
-    at += 4 + size;
+    const fileSize = (this.fileSize = (await file.stat()).size);
+    const tailLen = Math.min(fileSize, EOCD_TAIL);
+    let loc = locateDirectory(await readAt(file, fileSize - tailLen, tailLen), this.path, fail);
+    if ('zip64EndAt' in loc) loc = readZip64End(await readAt(file, loc.zip64EndAt, 56), this.path, fail);
+    const cd = await readAt(file, loc.cdOffset, loc.cdSize);
+    if (cd.length !== loc.cdSize) throw new InputError(`${this.path} is truncated (central directory)`);
+    for (const e of parseCentralDirectory(cd, loc.count, this.path, fail)) this.entries.set(e.name, e);
   }
 }
 

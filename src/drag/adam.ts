@@ -1,6 +1,7 @@
 // Adam over one latent array with its state as plain values (so a drag session can snapshot, undo and
 // restore it exactly), computed in float32 as torch.optim.Adam does (single-tensor path).
 import { adamScalars, validateAdamOptions } from '../engine/optim.js';
+import { InputError } from '../errors.js';
 
 /** Adam's state for one parameter: step count and the two moments. */
 export interface AdamState {
@@ -18,10 +19,12 @@ const f = Math.fround;
 
 /**
  * One Adam step (torch semantics, betas 0.9/0.999, eps 1e-8): returns the new parameter and state; the inputs are left unchanged.
+ * lr 0 is allowed, as torch allows it: the moments advance and the parameter stays (the projector's first step).
  * @example const { param, state } = adamStep(w, grad, state, 0.001);
  */
 export function adamStep(param: Float32Array, grad: Float32Array, s: AdamState, lr: number): { param: Float32Array; state: AdamState } {
-  const o = validateAdamOptions({ lr });
+  if (!(lr >= 0) || !Number.isFinite(lr)) throw new InputError(`Adam: lr must be a number >= 0, got ${lr}`);
+  const o = { ...validateAdamOptions({ lr: 1 }), lr };
   const [b1, b2] = o.betas;
   const t = s.t + 1;
   const { stepSize, bc2Sqrt } = adamScalars(o, t);

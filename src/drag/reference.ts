@@ -1,6 +1,6 @@
 // The drag step's pieces written directly from the official renderer in plain TypeScript (float64, full
 // resized feature maps, explicit pixel lists): the reference path the graph (fast path) is tested against.
-import { pixelRadii, resizeMatrix, torchLinspace } from './graph.js';
+import { pixelRadii, resizeMatrix, torchLinspace } from './features.js';
 
 /** A feature map [C, H, W] in row-major order. */
 export interface FeatureMap {

@@ -7,7 +7,12 @@ import type { Generator } from '../models/generator.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
 import { zFromSeed } from '../random/numpy-random.js';
 import { type AdamState, adamInit, adamStep } from './adam.js';
-import { type DragGraphOptions, dragStepGraph, pixelRadii } from './graph.js';
+import { pixelRadii } from './features.js';
+import { type DragGraphOptions, dragStepGraph } from './graph.js';
+
+import { DRAG_DEFAULTS } from './defaults.js';
+
+export { DRAG_DEFAULTS };
 
 /** A pixel position [row, col]. */
 export type Point = readonly [number, number];
@@ -24,7 +29,7 @@ export interface DragSessionOptions {
   r1?: number;
   /** Tracking radius, in pixels of a 512 image (default 12). */
   r2?: number;
-  /** Weight of the fixed-region term (default 10, the renderer's; the CLI uses 20, the GUI's). */
+  /** Weight of the fixed-region term (default 20, the official apps'). */
   lambdaMask?: number;
   /** Weight of the L1 pull towards the start latent (default 0). */
   reg?: number;
@@ -91,15 +96,16 @@ export class DragSession {
     o: DragSessionOptions,
   ) {
     // r1 defaults to the renderer's 3, or to one pixel on a small network where 3 rounds to none (below 171x171).
-    const r1 = Math.max(3, 512 / G.imgResolution);
-    this.o = { wSpace: 'w+', r2: 12, lambdaMask: 10, reg: 0, noiseMode: 'const', historyLimit: 1000, ...o, r1: o.r1 ?? r1 };
+    const r1 = Math.max(DRAG_DEFAULTS.r1, 512 / G.imgResolution);
+    const d = DRAG_DEFAULTS;
+    this.o = { wSpace: d.wSpace, r2: d.r2, lambdaMask: d.lambdaMask, reg: d.reg, noiseMode: 'const', historyLimit: 1000, ...o, r1: o.r1 ?? r1 };
     if (this.o.wSpace !== 'w' && this.o.wSpace !== 'w+') throw new InputError(`w space must be 'w' or 'w+', got '${this.o.wSpace}'`);
     for (const [k, v] of [['r1', this.o.r1], ['r2', this.o.r2]] as const) if (!(v > 0) || !Number.isFinite(v)) throw new InputError(`${k} must be a positive number, got ${v}`);
     for (const [k, v] of [['lambda', this.o.lambdaMask], ['reg', this.o.reg]] as const) if (!(v >= 0) || !Number.isFinite(v)) throw new InputError(`${k} must be a number >= 0, got ${v}`);
     // The renderer's disk is round(r1 / 512 * h) pixels: 0 on a small network, where nothing would ever move.
     if (pixelRadii(G.imgResolution, this.o.r1, 0).R1 === 0) throw new InputError(`r1 ${this.o.r1} is a 0-pixel motion radius on this ${G.imgResolution}x${G.imgResolution} network (r1 counts pixels of a 512 image, rounded): use r1 > ${256 / G.imgResolution}`);
     if (this.o.featureIdx !== undefined && (!Number.isInteger(this.o.featureIdx) || this.o.featureIdx < 0)) throw new InputError(`feature index must be a non-negative integer, got ${this.o.featureIdx}`);
-    this.learningRate = checkLr(o.lr ?? 0.001);
+    this.learningRate = checkLr(o.lr ?? DRAG_DEFAULTS.lr);
     this.rows = Math.min(OPTIMIZED_ROWS, G.numWs);
     this.programs = new E.ProgramCache(G.engine);
     const w = this.initialW();
@@ -116,7 +122,7 @@ export class DragSession {
     if ('latent' in start) ws = fitLatent(start.latent, G.numWs, G.wDim);
     else {
       if (!Number.isInteger(start.seed) || start.seed < 0 || start.seed > 0xffffffff) throw new InputError(`seed must be an integer between 0 and 2**32 - 1, got ${start.seed}`);
-      ws = await G.mapping(zFromSeed(start.seed, G.zDim), new Float32Array(G.cDim), { psi: start.psi ?? 0.7 });
+      ws = await G.mapping(zFromSeed(start.seed, G.zDim), new Float32Array(G.cDim), { psi: start.psi ?? DRAG_DEFAULTS.psi });
     }
     return new DragSession(G, Float32Array.from(ws), o);
   }
@@ -138,7 +144,10 @@ export class DragSession {
     this.at = this.history.length - 1;
   }
 
-  /** Adam's learning rate; changing it keeps the optimiser's moments, as changing torch's param_group lr does. */
+  /**
+   * Adam's learning rate; changing it keeps the optimiser's moments, as changing torch's param_group lr does.
+   * (The official gradio app's update_lr rebuilds Adam with fresh moments; call reset() for a fresh start.)
+   */
   get lr(): number {
     return this.learningRate;
   }
@@ -302,7 +311,7 @@ export class DragSession {
    * @example const results = await s.run({ maxSteps: 200, onStep: (r) => draw(r.image) });
    */
   async run(o: { maxSteps?: number; onStep?: (r: DragStepResult) => void | Promise<void> } = {}): Promise<DragStepResult[]> {
-    const max = o.maxSteps ?? 200;
+    const max = o.maxSteps ?? DRAG_DEFAULTS.maxSteps;
     if (!Number.isInteger(max) || max < 1) throw new InputError(`the step budget must be a positive integer, got ${max}`);
     const results: DragStepResult[] = [];
     for (let i = 0; i < max; i++) {

@@ -5,7 +5,7 @@ import { topoSort } from './graph.js';
 import { constant } from './sources.js';
 import type { Node, Tensor } from './tensor.js';
 import { add } from './ops/elementwise.js';
-import { expand } from './ops/shape-ops.js';
+import { expand } from './ops/base.js';
 
 /** Zeros shaped like t (used where no path connects an output to a requested input). */
 export function zerosLike(t: Tensor): Tensor {

@@ -1,9 +1,9 @@
 // Reads and writes NumPy .npy arrays (format versions 1-3) and reads .npz archives, as TensorData.
 // Follows numpy/lib/format.py; the header dict is parsed as a literal, never evaluated.
-import { unzipSync } from 'fflate';
 import { CheckpointError, InputError } from '../errors.js';
 import { fortranToC, swapBytes } from './numpy-globals.js';
 import { type DType, type TensorData, DTYPE_BYTES, numelOf, tensorBytes, typedArrayFromBytes } from './tensor.js';
+import { ZipBytes } from './zip.js';
 
 export type { DType, TensorData } from './tensor.js';
 
@@ -42,23 +42,21 @@ export function readNpy(bytes: Uint8Array): TensorData {
   return { dtype, shape: header.shape, data: header.fortranOrder ? fortranToC(values, header.shape) : values };
 }
 
+/** Most bytes one array of a .npz may inflate to (1 GiB); a larger one is refused before it is inflated. */
+const MAX_NPZ_ENTRY_BYTES = 1024 * 1024 * 1024;
+
 /**
  * Reads every array of a .npz archive (a zip of .npy files), keyed by name without '.npy'.
  * @example const grads = readNpz(readFileSync('grads_Gmain.npz')); grads.get('mapping.fc0.weight')
  */
 export function readNpz(bytes: Uint8Array): Map<string, TensorData> {
   if (!(bytes[0] === 0x50 && bytes[1] === 0x4b)) throw new CheckpointError('not a .npz file: it is not a zip archive');
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (e) {
-    throw new CheckpointError(`truncated or corrupt .npz archive: ${(e as Error).message}`);
-  }
+  const archive = new ZipBytes(bytes, 'the archive', (m) => new CheckpointError(`truncated or corrupt .npz archive: ${m}`));
   const out = new Map<string, TensorData>();
-  for (const [name, data] of Object.entries(files)) {
+  for (const name of archive.names()) {
     if (name.endsWith('/')) continue;
     try {
-      out.set(name.replace(/\.npy$/, ''), readNpy(data));
+      out.set(name.replace(/\.npy$/, ''), readNpy(archive.read(name, MAX_NPZ_ENTRY_BYTES)));
     } catch (e) {
       if (e instanceof CheckpointError) throw new CheckpointError(`${name} in .npz: ${e.message}`);
       throw e;

@@ -7,9 +7,9 @@ import { unpickle } from './pickle.js';
 import {
   type GlobalConstant, type GlobalHandler, type GlobalTable, PyDict, describeValue, mergeGlobalTables, toPlain,
 } from './pickle-values.js';
-import { notACheckpoint, sniffFileKind } from './sniff.js';
+import { notACheckpoint, type SniffedFile, sniffFile } from './sniff.js';
 import { type TensorData, isTensorData } from './tensor.js';
-import { isLegacyTorchFile, torchPickleGlobals } from './torch.js';
+import { torchPickleGlobals } from './torch.js';
 
 /** One network module as pickled: constructor arguments, plain attributes, tensors and children. */
 export interface ModuleTree {
@@ -74,21 +74,23 @@ function reconstructPersistent(meta: unknown): PersistentObject {
   return new PersistentObject(className, typeof version === 'number' ? version : 0, meta.get('state'));
 }
 
-// Explains the two kinds of non-PyTorch snapshot users meet most.
+// TensorFlow network objects found past the first global: a TF-era pickle in a layout stylelab does not know.
 function refusalHint(name: string): string | undefined {
-  if (name.startsWith('dnnlib.tflib')) return 'this is a TensorFlow-era StyleGAN pickle, which stylelab does not read (convert it with stylegan2-ada-pytorch first)';
+  if (name.startsWith('dnnlib.tflib') || name.startsWith('tfutil.')) return 'this is a TensorFlow-era network pickle in an unexpected layout (stylelab reads the (G, D, Gs) tuple NVIDIA\'s TensorFlow code writes)';
   return undefined;
 }
 
 /**
  * Reads an official StyleGAN snapshot into module trees. Never executes the pickle or its embedded source.
+ * A SniffedFile's kind is trusted (the caller sniffed it once).
  * @example const { G_ema } = readStyleGanPickle(bytes); stateDict(G_ema!).get('mapping.w_avg')
  */
-export function readStyleGanPickle(bytes: Uint8Array): StyleGanSnapshot {
-  const kind = sniffFileKind(bytes);
-  if (kind === 'zip' || isLegacyTorchFile(bytes)) {
+export function readStyleGanPickle(input: Uint8Array | SniffedFile): StyleGanSnapshot {
+  const { bytes, kind } = sniffFile(input);
+  if (kind === 'zip' || kind === 'torch-legacy') {
     throw new CheckpointError('this is a torch.save checkpoint, not a StyleGAN network pickle (read it with loadTorchFile)');
   }
+  if (kind === 'tf-pickle') throw new CheckpointError('this is a TensorFlow-era network pickle, not a PyTorch StyleGAN snapshot (read it with readTfPickle, or loadCheckpoint for both)');
   if (kind !== 'pickle') throw notACheckpoint(bytes, kind);
   const top = unpickle(bytes, { globals: styleGanGlobalTable(), refusalHint });
   return snapshotOf(top);

@@ -96,13 +96,18 @@ export function gatherStrided(src: TensorArray, shape: readonly number[], stride
   const n = numelOf(shape);
   if (isContiguous(shape, stride)) return src.slice(offset, offset + n) as TensorArray;
   const out = new (src.constructor as new (count: number) => TensorArray)(n);
+  if (n === 0) return out;
+  const o = out as unknown as { [k: number]: number | bigint };
+  const from = src as unknown as { readonly [k: number]: number | bigint };
   const rank = shape.length;
+  const inner = shape[rank - 1]!;
+  const innerStride = stride[rank - 1]!;
   const idx = new Array<number>(rank).fill(0);
   let at = offset;
-  for (let i = 0; i < n; i++) {
-    (out as unknown as { [k: number]: unknown })[i] = src[at];
-    // Advance the multi-index like an odometer, adjusting the source offset.
-    for (let d = rank - 1; d >= 0; d--) {
+  for (let i = 0; i < n; i += inner) {
+    // One run along the last axis, then advance the other axes like an odometer.
+    for (let j = 0, p = at; j < inner; j++, p += innerStride) o[i + j] = from[p]!;
+    for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d]! < shape[d]!) {
         at += stride[d]!;
         break;
@@ -182,4 +187,25 @@ export function makeTensor(dtype: DType, shape: number[], data: TensorArray): Te
     throw new CheckpointError(`corrupt tensor: shape [${shape.join(', ')}] needs ${numelOf(shape)} values but ${data.length} were given`);
   }
   return { dtype, shape, data };
+}
+
+/**
+ * numpy's `t[flips reversed].transpose(perm)` as a new contiguous tensor: axis d of the result is axis perm[d]
+ * of `t`, read backwards when that input axis is in `flipAxes`.
+ * @example permuteTensor(w, [3, 2, 0, 1], [0, 1]) // TF conv [kh, kw, in, out], kernel flipped -> [out, in, kh, kw]
+ */
+export function permuteTensor(t: TensorData, perm: readonly number[], flipAxes: readonly number[] = []): TensorData {
+  const rank = t.shape.length;
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((v, i) => v !== i)) throw new CheckpointError(`cannot permute a rank-${rank} tensor by [${perm.join(', ')}]`);
+  const inStride: number[] = new Array<number>(rank);
+  for (let d = rank - 1, s = 1; d >= 0; d--) {
+    inStride[d] = s;
+    s *= t.shape[d]!;
+  }
+  let offset = 0;
+  const flip = new Set(flipAxes);
+  for (const a of flip) offset += (t.shape[a]! - 1) * inStride[a]!;
+  const shape = perm.map((a) => t.shape[a]!);
+  const stride = perm.map((a) => (flip.has(a) ? -inStride[a]! : inStride[a]!));
+  return { dtype: t.dtype, shape, data: numelOf(shape) === 0 ? t.data.slice(0, 0) as TensorArray : gatherStrided(t.data, shape, stride, offset) };
 }

@@ -1,46 +1,42 @@
 // Reads PyTorch `torch.save` files without PyTorch: the zip format (1.6+), the legacy format
 // (several pickles then raw storages), and storages embedded in plain pickles via
 // `torch.storage._load_from_bytes` (how StyleGAN snapshots hold every tensor). Follows torch/serialization.py.
-import { unzipSync } from 'fflate';
 import { CheckpointError } from '../errors.js';
 import { unpickle, unpickleAt } from './pickle.js';
 import { describeValue, expectIndex, expectSequence, expectString, type GlobalTable } from './pickle-values.js';
-import { notACheckpoint, sniffFileKind } from './sniff.js';
+import { notACheckpoint, type SniffedFile, sniffFile } from './sniff.js';
 import { DTYPE_BYTES } from './tensor.js';
 import { StorageType, TorchStorage, torchGlobalTable } from './torch-globals.js';
+import { ZipBytes } from './zip.js';
 
 export { type DType, type TensorArray, type TensorData, DTYPE_BYTES, isTensorData, toFloat32 } from './tensor.js';
 export { StorageType, TorchStorage, torchGlobalTable } from './torch-globals.js';
 
 /** The number legacy torch.save writes first (torch/serialization.py MAGIC_NUMBER). */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
-/** LONG1 opcode, 10 bytes, then MAGIC_NUMBER little-endian: how that first pickle spells it. */
-const LEGACY_MAGIC_OPS = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 /** torch.save's legacy PROTOCOL_VERSION. */
 const LEGACY_PROTOCOL_VERSION = 1001;
+/** Most bytes a zip torch.save's pickle (and other entries but storages) may inflate to: 256 MiB. */
+const MAX_ZIP_PICKLE_BYTES = 256 * 1024 * 1024;
 /** How deeply `_load_from_bytes` blobs may nest (real files: 1). */
 const MAX_NESTING = 4;
 
 /**
  * Reads a `torch.save` file (zip or legacy format, or a plain pickle of tensors) and returns the
- * unpickled object: Maps for dicts, TensorData for tensors. Never executes anything.
+ * unpickled object: Maps for dicts, TensorData for tensors. Never executes anything. A SniffedFile's
+ * kind is trusted (the caller sniffed it once).
  * @example const ckpt = loadTorchFile(bytes) as Map<string, Map<string, TensorData>>; // U-GAT-IT params
  */
-export function loadTorchFile(bytes: Uint8Array): unknown {
-  return loadTorchBytes(bytes, 0);
+export function loadTorchFile(input: Uint8Array | SniffedFile): unknown {
+  return loadTorchBytes(sniffFile(input), 0);
 }
 
 /**
  * Whether the bytes begin like a legacy (pre-zip) torch.save file.
  * @example if (isLegacyTorchFile(bytes)) loadLegacyTorch(bytes);
  */
-export function isLegacyTorchFile(bytes: Uint8Array): boolean {
-  if (sniffFileKind(bytes) !== 'pickle') return false;
-  const head = bytes.subarray(0, 32);
-  for (let i = 2; i + LEGACY_MAGIC_OPS.length <= head.length; i++) {
-    if (LEGACY_MAGIC_OPS.every((v, j) => head[i + j] === v)) return true;
-  }
-  return false;
+export function isLegacyTorchFile(input: Uint8Array | SniffedFile): boolean {
+  return sniffFile(input).kind === 'torch-legacy';
 }
 
 /**
@@ -70,24 +66,42 @@ export function torchPickleGlobals(): GlobalTable {
 }
 
 function globalsAt(depth: number): GlobalTable {
+  let blobs = 0; // embedded storages read so far by this pickle, to name the one that fails
   return torchGlobalTable({
     loadFromBytes: (blob) => {
+      const k = ++blobs;
       if (depth + 1 > MAX_NESTING) throw new CheckpointError(`corrupt checkpoint: embedded torch.save blobs nested more than ${MAX_NESTING} deep`);
-      return loadTorchBytes(blob, depth + 1);
+      try {
+        return loadTorchBytes(sniffFile(blob), depth + 1);
+      } catch (e) {
+        // Name the inner object: its message alone would describe the blob as if it were the whole file.
+        if (e instanceof CheckpointError && e.constructor === CheckpointError) {
+          throw new CheckpointError(`corrupt checkpoint: the ${ordinal(k)} embedded tensor storage (a ${blob.length}-byte torch.storage._load_from_bytes blob) is unreadable: ${e.message}`);
+        }
+        throw e;
+      }
     },
   });
 }
 
-function loadTorchBytes(bytes: Uint8Array, depth: number): unknown {
-  const kind = sniffFileKind(bytes);
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st. */
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+// One torch.save file (the whole input, or a blob embedded in a pickle), by its sniffed kind.
+function loadTorchBytes(file: SniffedFile, depth: number): unknown {
+  const { bytes, kind } = file;
   if (kind === 'zip') return zip(bytes, depth);
-  if (kind !== 'pickle') throw notACheckpoint(bytes, kind);
-  if (isLegacyTorchFile(bytes)) return legacy(bytes, depth);
+  if (kind === 'torch-legacy') return legacy(bytes, depth);
+  if (kind !== 'pickle' && kind !== 'tf-pickle') throw notACheckpoint(bytes, kind);
   return unpickle(bytes, { globals: globalsAt(depth), refusalHint: styleGanHint });
 }
 
 // Points users of a StyleGAN snapshot at the reader that accepts its persistence globals.
 function styleGanHint(name: string): string | undefined {
+  if (name.startsWith('dnnlib.tflib') || name.startsWith('tfutil.')) return 'this looks like a TensorFlow-era network pickle: read it with readTfPickle or loadCheckpoint';
   return name.startsWith('torch_utils.') || name.startsWith('dnnlib.')
     ? 'this looks like a StyleGAN network pickle: read it with readStyleGanPickle'
     : undefined;
@@ -172,13 +186,8 @@ function storageType(v: unknown): StorageType {
 }
 
 function zip(bytes: Uint8Array, depth: number): unknown {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (e) {
-    throw new CheckpointError(`truncated or corrupt zip archive: ${(e as Error).message}`);
-  }
-  const names = Object.keys(files);
+  const archive = new ZipBytes(bytes, 'the archive', (m) => new CheckpointError(`truncated or corrupt zip archive: ${m}`));
+  const names = archive.names();
   const pkls = names.filter((n) => n === 'data.pkl' || n.endsWith('/data.pkl')).sort((a, b) => a.length - b.length);
   const pkl = pkls[0];
   if (pkl === undefined) {
@@ -186,10 +195,10 @@ function zip(bytes: Uint8Array, depth: number): unknown {
     throw new CheckpointError(`zip archive without data.pkl: not a torch.save file (it holds ${names.length ? some : 'nothing'})`);
   }
   const prefix = pkl.slice(0, -'data.pkl'.length);
-  if (files[prefix + 'constants.pkl'] && names.some((n) => n.startsWith(prefix + 'code/'))) {
+  if (archive.has(prefix + 'constants.pkl') && names.some((n) => n.startsWith(prefix + 'code/'))) {
     throw new CheckpointError('this is a TorchScript archive (torch.jit.save), not a torch.save checkpoint; save the state_dict instead');
   }
-  const order = files[prefix + 'byteorder'];
+  const order = archive.has(prefix + 'byteorder') ? archive.read(prefix + 'byteorder', MAX_ZIP_PICKLE_BYTES) : null;
   if (order && new TextDecoder().decode(order).trim() === 'big') {
     throw new CheckpointError('this checkpoint was saved on a big-endian machine, which stylelab does not read');
   }
@@ -202,12 +211,15 @@ function zip(bytes: Uint8Array, depth: number): unknown {
     const key = expectString(items[2], 'storage key');
     const known = storages.get(key);
     if (known) return known;
-    const data = files[`${prefix}data/${key}`];
-    if (!data) throw new CheckpointError(`truncated checkpoint: the archive has no ${prefix}data/${key} for a storage it uses`);
+    const name = `${prefix}data/${key}`;
+    if (!archive.has(name)) throw new CheckpointError(`truncated checkpoint: the archive has no ${name} for a storage it uses`);
     const storage = new TorchStorage(key, type.dtype, expectIndex(items[4], 'storage size'));
-    storage.fill(data);
+    // The entry may hold no more than the storage needs: larger is refused before it is inflated.
+    const need = storage.numel * DTYPE_BYTES[storage.dtype];
+    storage.fill(archive.read(name, need, () => new CheckpointError(`corrupt checkpoint: ${name} holds more than the ${need} bytes its storage (${storage.numel} ${storage.dtype}) needs (refused unread)`)));
     storages.set(key, storage);
     return storage;
   };
-  return unpickle(files[pkl]!, { globals: globalsAt(depth), persistentLoad, refusalHint: styleGanHint });
+  const main = archive.read(pkl, MAX_ZIP_PICKLE_BYTES, () => new CheckpointError(`corrupt checkpoint: ${pkl} is larger than the ${MAX_ZIP_PICKLE_BYTES >> 20} MiB a torch.save pickle may be (refused unread)`));
+  return unpickle(main, { globals: globalsAt(depth), persistentLoad, refusalHint: styleGanHint });
 }

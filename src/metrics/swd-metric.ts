@@ -6,6 +6,7 @@ import { toUint8Image } from '../models/generate.js';
 import type { Generator } from '../models/generator.js';
 import { RandomState, zFromSeed } from '../random/numpy-random.js';
 import { randint } from '../random/randint.js';
+import type { MetricContext, MetricDef } from './metric.js';
 import { type SwdResult, slicedWassersteinDistanceOnEngine } from './swd.js';
 
 /** Real images drawn for the metric, with their labels. */
@@ -73,3 +74,32 @@ export async function swdOfGenerator(G: Generator, reals: RealSample, seed = 0, 
   const fakes = await generateImages(G, reals.count, G.cDim > 0 ? reals.labels : null, onImage);
   return slicedWassersteinDistanceOnEngine(reals.images, fakes, { count: reals.count, channels: reals.channels, resolution: reals.resolution, seed }, G.engine);
 }
+
+/** Default number of images per set (fewer when the data set is smaller). */
+export const DEFAULT_SWD_IMAGES = 1000;
+
+export const SWD_METRICS: readonly MetricDef[] = [
+  {
+    name: 'swd',
+    summary: 'sliced Wasserstein distance x1e3 per Laplacian level and mean (progressive growing; needs no downloaded network)',
+    nets: [],
+    reals: 'required',
+    twoSets: false,
+    defaultNum: DEFAULT_SWD_IMAGES,
+    run: async (ctx: MetricContext) => {
+      const ds = ctx.dataset!;
+      const reals = await sampleReals(ds, ctx.num ?? Math.min(DEFAULT_SWD_IMAGES, ds.size), ctx.seed);
+      const p = ctx.progress('swd: generating', reals.count);
+      let swd: SwdResult;
+      try {
+        swd = await swdOfGenerator(ctx.G!, reals, ctx.seed, () => p.tick());
+      } finally {
+        p.stop();
+      }
+      const out: Record<string, number> = {};
+      for (const l of swd.levels) out[`SWDx1e3_${l.resolution}`] = l.swd;
+      out.SWDx1e3_avg = swd.mean;
+      return { values: out, images: { generated: reals.count, real: reals.count } };
+    },
+  },
+];

@@ -3,6 +3,7 @@
 import { InputError } from '../errors.js';
 import * as E from '../engine/index.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
+import { DEFAULT_PSI } from '../nets/truncation.js';
 import type { Weights } from '../nets/weights.js';
 import type { Generator, MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
 
@@ -99,7 +100,7 @@ export abstract class BoundGenerator<C extends GeneratorDims> extends BoundNetwo
     const { zDim, cDim } = this.config;
     const batch = batchOf(z.length, zDim, 'mapping z');
     checkLabels(c, batch, cDim, 'mapping c');
-    const psi = o.psi ?? 1;
+    const psi = o.psi ?? DEFAULT_PSI;
     if (!Number.isFinite(psi)) throw new InputError(`truncation psi must be a finite number, got ${psi}`);
     const cutoff = this.cutoffOf(o);
     if (cutoff !== null && (!Number.isInteger(cutoff) || cutoff < 0)) throw new InputError(`truncation cutoff must be a non-negative integer, got ${cutoff}`);

@@ -2,13 +2,14 @@
 // Networks are rebuilt from their stored constructor arguments, never from a file name.
 import { CheckpointError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { notACheckpoint, sniffFileKind } from '../io/sniff.js';
+import { notACheckpoint, type SniffedFile, sniffFile } from '../io/sniff.js';
 import { type ModuleTree, readStyleGanPickle, stateDict } from '../io/stylegan-pkl.js';
 import type { TensorData } from '../io/tensor.js';
 import { type DiscriminatorConfig, discriminatorConfigFromKwargs, type GeneratorConfig, generatorConfigFromKwargs, validateDiscriminatorConfig, validateGeneratorConfig } from '../nets/stylegan2/config.js';
 import { discriminatorSpecs, generatorSpecs } from '../nets/stylegan2/init.js';
 import { type GeneratorConfig3, generatorConfig3FromKwargs, validateGeneratorConfig3 } from '../nets/stylegan3/config.js';
 import { generator3Specs } from '../nets/stylegan3/init.js';
+import { readTfCheckpoint } from './tf-checkpoint.js';
 import { isUgatitParams } from './ugatit-checkpoint.js';
 
 const UGATIT_HINT = 'this is a U-GAT-IT checkpoint, which translates images: use `stylelab translate --checkpoint <path>`';
@@ -52,10 +53,15 @@ export interface TrainingProvenance {
 export interface Checkpoint {
   /** The architecture of its generator(s) (stylegan2 when it holds only a discriminator). */
   arch: GeneratorArch;
-  format: 'nvidia-pkl' | 'stylelab';
+  /** nvidia-pkl: a PyTorch snapshot; nvidia-tf-pkl: a TensorFlow-era pickle (G, D, Gs); stylelab: our model folder. */
+  format: 'nvidia-pkl' | 'nvidia-tf-pkl' | 'stylelab';
   networks: Partial<Record<NetworkRole, NetworkEntry>>;
   trainingSetKwargs?: Record<string, unknown>;
   training?: TrainingProvenance;
+  /** The augmentation probability p of a PyTorch snapshot's augment_pipe (what a resumed run starts ADA from). */
+  augmentP?: number;
+  /** What the reader wants a user to know about how the networks were read (`info` prints them). */
+  notes?: string[];
 }
 
 /** Version of stylelab's own format written by this code. */
@@ -132,14 +138,27 @@ function entryOf(tree: ModuleTree, role: NetworkRole): NetworkEntry {
  * Reads an official snapshot (network-snapshot-*.pkl of stylegan2-ada-pytorch, stylegan3 or DragGAN).
  * @example const ckpt = readNvidiaPickle(bytes); ckpt.networks.G_ema?.config.imgResolution
  */
-export function readNvidiaPickle(bytes: Uint8Array): Checkpoint {
-  const snap = readStyleGanPickle(bytes);
+export function readNvidiaPickle(input: Uint8Array | SniffedFile): Checkpoint {
+  const snap = readStyleGanPickle(input);
   const networks: Checkpoint['networks'] = {};
   for (const role of NETWORK_ROLES) {
     const tree = snap[role];
     if (tree) networks[role] = entryOf(tree, role);
   }
-  return { arch: archOf(networks), format: 'nvidia-pkl', networks, ...(snap.trainingSetKwargs ? { trainingSetKwargs: snap.trainingSetKwargs } : {}) };
+  const augmentP = augmentProbability(snap.augmentPipe);
+  return {
+    arch: archOf(networks), format: 'nvidia-pkl', networks,
+    ...(snap.trainingSetKwargs ? { trainingSetKwargs: snap.trainingSetKwargs } : {}),
+    ...(augmentP !== null ? { augmentP } : {}),
+  };
+}
+
+/** The scalar buffer `p` of a snapshot's augment_pipe, if it has a finite non-negative one. */
+function augmentProbability(pipe: ModuleTree | undefined): number | null {
+  const p = pipe?.buffers.get('p');
+  if (!p || p.data.length !== 1) return null;
+  const v = Number(p.data[0]);
+  return Number.isFinite(v) && v >= 0 ? v : null;
 }
 
 /** The JSON written beside the weights. */
@@ -221,16 +240,21 @@ export function readStylelabModel(configJson: string, weights: Uint8Array): Chec
 }
 
 /**
- * Reads checkpoint bytes of a single-file format (an NVIDIA pickle), with a clear error for anything else.
+ * Reads checkpoint bytes of a single-file format (an NVIDIA pickle, PyTorch or TensorFlow-era), with a clear
+ * error for anything else. The bytes are sniffed once here (a SniffedFile's kind is trusted) and the kind passed down.
  * @example const ckpt = readCheckpointBytes(await file.arrayBuffer().then((b) => new Uint8Array(b)));
  */
-export function readCheckpointBytes(bytes: Uint8Array): Checkpoint {
-  const kind = sniffFileKind(bytes);
-  if (isUgatitParams(bytes)) throw new CheckpointError(UGATIT_HINT);
-  if (kind === 'pickle') return readNvidiaPickle(bytes);
-  if (kind === 'safetensors') throw new CheckpointError('this is a safetensors weights file: load the stylelab model folder (with its config.json) instead');
-  if (kind === 'zip') throw new CheckpointError('this is a PyTorch zip checkpoint (torch.save), not a StyleGAN network pickle');
-  throw notACheckpoint(bytes, kind);
+export function readCheckpointBytes(input: Uint8Array | SniffedFile): Checkpoint {
+  const file = sniffFile(input);
+  switch (file.kind) {
+    case 'pickle': return readNvidiaPickle(file);
+    case 'tf-pickle': return readTfCheckpoint(file);
+    case 'safetensors': throw new CheckpointError('this is a safetensors weights file: load the stylelab model folder (with its config.json) instead');
+    case 'zip': case 'torch-legacy':
+      if (isUgatitParams(file)) throw new CheckpointError(UGATIT_HINT);
+      throw new CheckpointError(`this is a PyTorch ${file.kind === 'zip' ? 'zip' : 'legacy'} checkpoint (torch.save), not a StyleGAN network pickle`);
+    default: throw notACheckpoint(file.bytes, file.kind);
+  }
 }
 
 /** The role to generate with: G_ema when present, else G. */

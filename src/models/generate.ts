@@ -1,5 +1,6 @@
 // Helpers of the official scripts gen_images.py and style_mixing.py: seed lists, uint8 conversion, style mixing.
 import { InputError } from '../errors.js';
+import { DEFAULT_PSI, truncateWs } from '../nets/truncation.js';
 
 /**
  * Parses a seed list like gen_images.py: '0-3,7' -> [0, 1, 2, 3, 7].
@@ -53,20 +54,6 @@ export function styleMixWs(rowWs: Float32Array, colWs: Float32Array, styles: rea
   return out;
 }
 
-/**
- * style_mixing.py's truncation, `w_avg + (w - w_avg) * psi`, rounded to float32 after each operation as PyTorch does.
- * @example truncateWs(ws, wAvg, 0.7) // ws [N, numWs, wDim], wAvg [wDim]
- */
-export function truncateWs(ws: Float32Array, wAvg: Float32Array, psi: number): Float32Array {
-  const f = Math.fround;
-  const wDim = wAvg.length;
-  const p = f(psi);
-  return ws.map((w, i) => {
-    const avg = wAvg[i % wDim]!;
-    return f(avg + f(f(w - avg) * p));
-  });
-}
-
 /** What styleMix needs of a generator (every Generator fits: StyleGAN2 and StyleGAN3). */
 export interface MixableGenerator {
   readonly wDim: number;
@@ -110,7 +97,7 @@ export async function styleMix(G: MixableGenerator, rows: readonly number[], col
   };
   // Generate W vectors (truncated after the mapping), then each seed's own image.
   for (const seed of new Set([...rows, ...cols])) {
-    wOf.set(seed, truncateWs(await G.mapping(o.zOf(seed), o.c ?? null), wAvg, o.psi ?? 1));
+    wOf.set(seed, truncateWs(await G.mapping(o.zOf(seed), o.c ?? null), wAvg, o.psi ?? DEFAULT_PSI));
     await render(`${seed}-${seed}`, wOf.get(seed)!, seed);
   }
   // Mixed images: the row seed's ws with the listed layers from the column seed.

@@ -4,7 +4,7 @@ import type * as E from '../engine/index.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
 
 export interface MappingCallOptions {
-  /** Truncation psi (default 1: none). */
+  /** Truncation psi (default DEFAULT_PSI, 1: none). */
   psi?: number;
   /** Truncate only the first N ws (default: all). */
   cutoff?: number | null;

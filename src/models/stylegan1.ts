@@ -7,7 +7,8 @@ import type { StyleGAN1DiscriminatorConfig, StyleGAN1GeneratorConfig } from '../
 import { numLayersOf } from '../nets/stylegan1/config.js';
 import { discriminator1 } from '../nets/stylegan1/discriminator.js';
 import { upscale2d } from '../nets/stylegan1/layers.js';
-import { mappingNetwork1, truncation } from '../nets/stylegan1/mapping.js';
+import { mappingNetwork1 } from '../nets/stylegan1/mapping.js';
+import { truncation } from '../nets/truncation.js';
 import { synthesisNetwork1 } from '../nets/stylegan1/synthesis.js';
 import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
 import { BoundDiscriminator, BoundGenerator, batchOf, noiseModeOf } from './bound.js';

@@ -3,8 +3,8 @@
 // weights.safetensors). The architecture is read from tensor shapes, never from the file name.
 import { CheckpointError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { notACheckpoint, sniffFileKind } from '../io/sniff.js';
-import { isLegacyTorchFile, isTensorData, loadTorchFile, type TensorData } from '../io/torch.js';
+import { notACheckpoint, type SniffedFile, sniffFile } from '../io/sniff.js';
+import { isTensorData, loadTorchFile, type TensorData } from '../io/torch.js';
 import { configFromShapes, GENERATOR_NETS, netSpecs, UGATIT_NETS, type UgatitConfig, type UgatitNet, validateUgatitConfig } from '../nets/ugatit/config.js';
 
 /** A loaded U-GAT-IT checkpoint: its configuration and the state_dict of each network it holds. */
@@ -61,10 +61,11 @@ function ugatitDict(obj: unknown): Map<string, unknown> | null {
  * True when the bytes are a torch.save file holding a U-GAT-IT snapshot (for errors in other commands).
  * @example if (isUgatitParams(bytes)) throw new Error('use translate');
  */
-export function isUgatitParams(bytes: Uint8Array): boolean {
-  if (sniffFileKind(bytes) !== 'zip' && !isLegacyTorchFile(bytes)) return false;
+export function isUgatitParams(input: Uint8Array | SniffedFile): boolean {
+  const file = sniffFile(input);
+  if (file.kind !== 'zip' && file.kind !== 'torch-legacy') return false;
   try {
-    return ugatitDict(loadTorchFile(bytes)) !== null;
+    return ugatitDict(loadTorchFile(file)) !== null;
   } catch {
     return false;
   }
@@ -75,11 +76,22 @@ export function isUgatitParams(bytes: Uint8Array): boolean {
  * the image size of a light-mode model (default 256); a value contradicting the weights is an error.
  * @example const ckpt = readUgatitParams(bytes, { imgSize: 256 }); ckpt.config.light
  */
-export function readUgatitParams(bytes: Uint8Array, given: Partial<UgatitConfig> = {}): UgatitCheckpoint {
-  const kind = sniffFileKind(bytes);
-  if (kind !== 'zip' && kind !== 'pickle') throw notACheckpoint(bytes, kind);
-  const dict = ugatitDict(loadTorchFile(bytes));
-  if (!dict) throw new CheckpointError('this torch.save file is not a U-GAT-IT snapshot (no genA2B state_dict)');
+export function readUgatitParams(input: Uint8Array | SniffedFile, given: Partial<UgatitConfig> = {}): UgatitCheckpoint {
+  const file = sniffFile(input);
+  if (file.kind !== 'zip' && file.kind !== 'pickle' && file.kind !== 'torch-legacy') throw notACheckpoint(file.bytes, file.kind);
+  const ckpt = ugatitFromTorchObject(loadTorchFile(file), given);
+  if (!ckpt) throw new CheckpointError('this torch.save file is not a U-GAT-IT snapshot (no genA2B state_dict)');
+  return ckpt;
+}
+
+/**
+ * The U-GAT-IT checkpoint in an unpickled torch.save object (UGATIT.py's dict of six state_dicts), or null when
+ * the object is something else.
+ * @example const ckpt = ugatitFromTorchObject(loadTorchFile(bytes)); if (ckpt) describeConfig(ckpt.config);
+ */
+export function ugatitFromTorchObject(obj: unknown, given: Partial<UgatitConfig> = {}): UgatitCheckpoint | null {
+  const dict = ugatitDict(obj);
+  if (!dict) return null;
   const networks: UgatitCheckpoint['networks'] = {};
   for (const net of UGATIT_NETS) {
     const sd = dict.get(net);

@@ -1,15 +1,15 @@
 // U-GAT-IT files on disk (Node): official `.pt` snapshots and stylelab model folders, read and written, and
 // image files read as PIL's Image.open(path).convert('RGB') reads them.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { CheckpointError, InputError } from '../errors.js';
 import { writeFolderAtomic } from '../io/atomic-files.js';
-import { isLegacyTorchFile } from '../io/torch.js';
-import { sniffFileKind } from '../io/sniff.js';
+import { SniffedFile, sniffFile } from '../io/sniff.js';
+import { loadTorchFile } from '../io/torch.js';
 import type { UgatitConfig, UgatitNet } from '../nets/ugatit/config.js';
 import type { ImageU8 } from './ugatit-pipeline.js';
-import { isUgatitConfigJson, readUgatitModel, readUgatitParams, type UgatitCheckpoint, writeUgatitModel } from './ugatit-checkpoint.js';
+import { isUgatitConfigJson, readUgatitModel, readUgatitParams, type UgatitCheckpoint, ugatitFromTorchObject, writeUgatitModel } from './ugatit-checkpoint.js';
 
 function readBytes(path: string): Uint8Array {
   try {
@@ -36,11 +36,45 @@ export function loadUgatitCheckpoint(path: string, given: Partial<UgatitConfig> 
     const ckpt = readUgatitModel(configJson, readBytes(join(dir, 'weights.safetensors')));
     return withImgSize(ckpt, given.imgSize);
   }
-  const bytes = readBytes(path);
-  if (sniffFileKind(bytes) === 'pickle' && !isLegacyTorchFile(bytes)) {
+  const file = sniffFile(readBytes(path));
+  if (file.kind === 'pickle' || file.kind === 'tf-pickle') {
     throw new CheckpointError('this is a pickle, not a torch.save U-GAT-IT snapshot (StyleGAN network pickles are for generate/style-mix)');
   }
-  return readUgatitParams(bytes, given);
+  return readUgatitParams(file, given);
+}
+
+/**
+ * The U-GAT-IT checkpoint at `path` when it holds one (an official `.pt` snapshot or a stylelab U-GAT-IT model
+ * folder), else null: a StyleGAN network or anything else, which the caller's own loader then explains. Of a
+ * file that is not a torch.save file only the first bytes are read.
+ * @example const ug = loadUgatitCheckpointIfAny(path); if (ug) describeConfig(ug.config);
+ */
+export function loadUgatitCheckpointIfAny(path: string): UgatitCheckpoint | null {
+  if (!existsSync(path)) return null;
+  const isDir = statSync(path).isDirectory();
+  if (isDir || basename(path) === 'config.json') {
+    const configPath = join(isDir ? path : dirname(path), 'config.json');
+    if (!existsSync(configPath) || !isUgatitConfigJson(readFileSync(configPath, 'utf8'))) return null;
+    return loadUgatitCheckpoint(path);
+  }
+  // The kinds that can hold a U-GAT-IT snapshot are told by the first 32 bytes: the head's sniff is the file's.
+  const { kind } = sniffFile(readHead(path, 64));
+  if (kind !== 'zip' && kind !== 'torch-legacy') return null;
+  return ugatitFromTorchObject(loadTorchFile(new SniffedFile(readBytes(path), kind)));
+}
+
+/** The first `n` bytes of a file (fewer when it is shorter). */
+function readHead(path: string, n: number): Uint8Array {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const buf = new Uint8Array(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } catch (e) {
+    throw new InputError(`cannot read checkpoint ${path}: ${(e as Error).message}`);
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 /** The checkpoint run at another size (light mode only: full mode's MLP fixes the size). */

@@ -1,72 +1,10 @@
 // The image side of UGATIT.py's test(): PIL's bilinear resize (with antialiasing) to the model size,
 // ToTensor + Normalize(0.5, 0.5), and back: denorm, x255, rounded as cv2.imwrite does; plus utils.cam's heatmap.
 // Pure TypeScript on uint8 HWC pixels, so browsers can use it too.
+import { type ImageU8, resizePil, resizePilRef } from '../data/pil-resize.js';
 import { InputError } from '../errors.js';
 
-/** An 8-bit image, pixels row-major with interleaved channels (HWC). */
-export interface ImageU8 {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: number;
-}
-
-/** Fixed-point precision of PIL's 8-bit resampling (Resample.c: PRECISION_BITS = 32 - 8 - 2). */
-const PRECISION_BITS = 22;
-
-/** One output pixel's taps: first input index and normalised weights (PIL precompute_coeffs, bilinear filter). */
-interface Taps {
-  start: number;
-  weights: Float64Array;
-}
-
-/** PIL's precompute_coeffs for the bilinear (triangle, support 1) filter, scaled by the downscaling factor. */
-function bilinearTaps(inSize: number, outSize: number): Taps[] {
-  const scale = inSize / outSize;
-  const filterScale = Math.max(scale, 1);
-  const support = filterScale; // bilinear support 1.0 times the filter scale
-  const taps: Taps[] = [];
-  for (let o = 0; o < outSize; o++) {
-    const center = (o + 0.5) * scale;
-    const lo = Math.max(Math.trunc(center - support + 0.5), 0);
-    const hi = Math.min(Math.trunc(center + support + 0.5), inSize);
-    const weights = new Float64Array(hi - lo);
-    let total = 0;
-    for (let i = lo; i < hi; i++) {
-      const w = Math.max(1 - Math.abs((i - center + 0.5) / filterScale), 0);
-      weights[i - lo] = w;
-      total += w;
-    }
-    if (total !== 0) for (let k = 0; k < weights.length; k++) weights[k]! /= total;
-    taps.push({ start: lo, weights });
-  }
-  return taps;
-}
-
-/** One separable pass along an axis; `fixed` rounds weights and sums as PIL's 8-bit path does, else float64. */
-function resamplePass(src: Float64Array, w: number, h: number, c: number, outSize: number, horizontal: boolean, fixed: boolean): Float64Array {
-  const taps = bilinearTaps(horizontal ? w : h, outSize);
-  const [ow, oh] = horizontal ? [outSize, h] : [w, outSize];
-  const out = new Float64Array(ow * oh * c);
-  const one = 2 ** PRECISION_BITS;
-  for (const t of taps) {
-    if (fixed) for (let k = 0; k < t.weights.length; k++) t.weights[k] = t.weights[k]! < 0 ? Math.trunc(-0.5 + t.weights[k]! * one) : Math.trunc(0.5 + t.weights[k]! * one);
-  }
-  for (let y = 0; y < oh; y++) {
-    for (let x = 0; x < ow; x++) {
-      const t = taps[horizontal ? x : y]!;
-      for (let ch = 0; ch < c; ch++) {
-        let s = fixed ? one / 2 : 0;
-        for (let k = 0; k < t.weights.length; k++) {
-          const idx = horizontal ? (y * w + t.start + k) * c + ch : ((t.start + k) * w + x) * c + ch;
-          s += src[idx]! * t.weights[k]!;
-        }
-        out[(y * ow + x) * c + ch] = fixed ? Math.min(Math.max(Math.floor(s / one), 0), 255) : s;
-      }
-    }
-  }
-  return out;
-}
+export type { ImageU8 } from '../data/pil-resize.js';
 
 /**
  * PIL's Image.resize((width, height), BILINEAR) on 8-bit pixels, bit-exact: antialiased when shrinking,
@@ -74,23 +12,12 @@ function resamplePass(src: Float64Array, w: number, h: number, c: number, outSiz
  * @example const small = resizeBilinearPil(img, 256, 256);
  */
 export function resizeBilinearPil(img: ImageU8, width: number, height: number): ImageU8 {
-  return resize(img, width, height, true);
+  return resizePil(img, width, height, 'bilinear');
 }
 
 /** Reference of resizeBilinearPil: the same filter in float64 with no intermediate rounding (tests compare them). */
 export function resizeBilinearPilRef(img: ImageU8, width: number, height: number): { data: Float64Array; width: number; height: number; channels: number } {
-  const r = resize(img, width, height, false);
-  return { ...r, data: Float64Array.from(r.data) };
-}
-
-function resize(img: ImageU8, width: number, height: number, fixed: boolean): ImageU8 & { data: Uint8Array | Float64Array } {
-  const { width: w, height: h, channels: c } = img;
-  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) throw new InputError(`resize: expected a positive size, got ${width}x${height}`);
-  let data: Float64Array = Float64Array.from(img.data);
-  let cw = w;
-  if (width !== w) [data, cw] = [resamplePass(data, w, h, c, width, true, fixed), width];
-  if (height !== h) data = resamplePass(data, cw, h, c, height, false, fixed);
-  return { data: fixed ? Uint8Array.from(data) : (data as unknown as Uint8Array), width, height, channels: c };
+  return resizePilRef(img, width, height, 'bilinear');
 }
 
 /**

@@ -3,6 +3,7 @@
 // through its keyframes in W (scipy `interp1d(kind='cubic')` over the keyframes tiled 2 * wraps + 1 times,
 // so that the loop closes smoothly), sampled w_frames times per keyframe.
 import { InputError } from '../errors.js';
+import { DEFAULT_PSI } from '../nets/truncation.js';
 import { RandomState, zFromSeed } from '../random/numpy-random.js';
 import { toUint8Image } from './generate.js';
 import type { Generator } from './generator.js';
@@ -143,7 +144,7 @@ export interface InterpVideoOptions {
   shuffleSeed?: number;
   /** Frames per keyframe (default 120, as gen_video.py's --w-frames). */
   wFrames?: number;
-  /** Truncation psi (default 1). */
+  /** Truncation psi (default DEFAULT_PSI, 1). */
   psi?: number;
   /** The label of a conditional network ([cDim] one-hot); gen_video.py itself passes c = None. */
   c?: Float32Array | null;
@@ -242,7 +243,7 @@ export class InterpVideo {
     const z = new Float64Array(distinct.length * G.zDim); // [seeds, zDim]
     distinct.forEach((seed, i) => z.set(zFromSeed(seed, G.zDim), i * G.zDim));
     const c = G.cDim > 0 ? tileLabel(o.c ?? null, G.cDim, distinct.length) : null;
-    const mapped = await G.mapping(z, c, { psi: o.psi ?? 1 }); // [seeds, numWs, wDim]
+    const mapped = await G.mapping(z, c, { psi: o.psi ?? DEFAULT_PSI }); // [seeds, numWs, wDim]
     const row = new Map(distinct.map((seed, i) => [seed, i]));
     const splines: CubicSpline[] = [];
     for (let cell = 0; cell < layout.gridW * layout.gridH; cell++) {

@@ -77,6 +77,11 @@ export class RandomState {
    * @example new RandomState(0).standardNormal() // 1.764052345967664
    */
   standardNormal(): number {
+    return this.gaussian(exactLog);
+  }
+
+  /** legacy_gauss with the given natural logarithm (the uniform stream is the same whatever the log). */
+  private gaussian(log: (x: number) => number): number {
     if (this.hasGauss) {
       this.hasGauss = false;
       const v = this.gauss;
@@ -91,7 +96,7 @@ export class RandomState {
       x2 = 2 * this.randomSample() - 1;
       r2 = x1 * x1 + x2 * x2;
     } while (r2 >= 1 || r2 === 0);
-    const f = Math.sqrt((-2 * exactLog(r2)) / r2);
+    const f = Math.sqrt((-2 * log(r2)) / r2);
     this.gauss = f * x1;
     this.hasGauss = true;
     return f * x2;
@@ -109,6 +114,19 @@ export class RandomState {
     }
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = this.standardNormal();
+    return out;
+  }
+
+  /**
+   * `randn(n)` cast to float32, as a network casts NumPy's z (`torch.from_numpy(z).to(torch.float32)`): the same
+   * stream with V8's Math.log, ~4x faster. Math.log's rare 1-ulp error in a double changes its float32 rounding
+   * only when the double lies within an ulp of a float32 rounding boundary (about once in 5e8 values).
+   * @example new RandomState(123).randnFloat32(10000 * 512) // projector.py's w_avg samples
+   */
+  randnFloat32(n: number): Float32Array {
+    if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`randn size must be a non-negative integer, got ${n}`);
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.gaussian(Math.log);
     return out;
   }
 

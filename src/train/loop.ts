@@ -8,12 +8,11 @@ import { InputError } from '../errors.js';
 import { RandomState } from '../random/numpy-random.js';
 import { fastNormals } from '../random/normal.js';
 import { seededSource } from '../random/source.js';
-import type { TrainingArch, TrainingNetworks } from './arch.js';
 import { AdaController, augmentPipe, augmentSpec } from './augment.js';
 import { blurFilter, type Phase, StyleGAN2Loss } from './loss.js';
 import { NetworkOptimizer, phaseRuns } from './optimizer.js';
-import { processReals, type ProgressiveGrowing } from './stylegan1.js';
 import type { TrainingOptions } from './options.js';
+import type { Progressive, TrainingArch, TrainingNetworks } from './stylegan/arch.js';
 
 /** Training images: the part of the data set interface (src/data/dataset.ts ImageDataset) the loop reads. */
 export interface TrainingData {
@@ -92,7 +91,7 @@ export class Trainer {
   readonly phaseMs = new Map<Phase, { total: number; count: number }>();
   private tickStartTime = Date.now();
   /** Progressive growing of architectures that grow (StyleGAN v1), else null. */
-  readonly progressive: ProgressiveGrowing | null;
+  readonly progressive: Progressive | null;
   /** The level of detail of the current step (0 without progressive growing). */
   lod = 0;
 
@@ -237,7 +236,8 @@ export class Trainer {
     const B = o.batch;
     const R = G.imgResolution;
     // Progressive growing: grow to the schedule's level, reset Adam when layers appear, lr per resolution.
-    const grow = this.progressive?.advance(this.counters.curNimg);
+    const progressive = this.progressive;
+    const grow = progressive?.advance(this.counters.curNimg);
     if (grow) {
       if (grow.resetOptimizers) {
         for (const opt of [this.optG, this.optD]) opt.reset();
@@ -248,7 +248,7 @@ export class Trainer {
       this.lod = grow.lod;
     }
     const real = await this.realBatch(k);
-    if (grow && grow.lod > 0) real.img = processReals(real.img, B, G.imgChannels, R, grow.lod);
+    if (progressive && grow && grow.lod > 0) real.img = progressive.processReals(real.img, B, G.imgChannels, R, grow.lod);
     const blur = this.blurSigma * 3 >= 1;
     let wMean: Float32Array | null = null;
     let gBoth: Map<string, Float32Array> | null = null;

@@ -1,12 +1,9 @@
 // Networks as the training loop sees them: graph builders over shared Parameters, whatever the architecture.
-// StyleGAN2 is implemented here; StyleGAN3 and StyleGAN (v1) provide the same interface from their own files.
+// Each architecture (train/stylegan/stylegan{1,2,3}.ts) implements these interfaces over SpecNetwork.
 import * as E from '../engine/index.js';
 import { type TensorData, toFloat32 } from '../io/tensor.js';
-import type { DiscriminatorConfig, GeneratorConfig } from '../nets/stylegan2/config.js';
-import { discriminator } from '../nets/stylegan2/discriminator.js';
-import { discriminatorSpecs, generatorSpecs, type ParamSpec } from '../nets/stylegan2/init.js';
-import { mappingNetwork } from '../nets/stylegan2/mapping.js';
-import { type NoiseMode, synthesisNetwork } from '../nets/stylegan2/synthesis.js';
+import type { ParamSpec } from '../nets/stylegan2/init.js';
+import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
 import { Weights } from '../nets/weights.js';
 import type { GeneratorDims } from '../models/bound.js';
 import type { Checkpoint } from '../models/checkpoint.js';
@@ -105,52 +102,6 @@ export abstract class SpecGenerator<C extends GeneratorDims> extends SpecNetwork
   }
   get imgChannels(): number {
     return this.config.imgChannels;
-  }
-}
-
-/**
- * The StyleGAN2 generator for training (training/networks_stylegan2.py Generator).
- * @example const G = new StyleGAN2Trainable(cfg, initialize(generatorSpecs(cfg), 0));
- */
-export class StyleGAN2TrainableGenerator extends SpecGenerator<GeneratorConfig> implements TrainableGenerator {
-  constructor(config: GeneratorConfig, tensors: ReadonlyMap<string, TensorData>, what = 'G generator') {
-    super(config, generatorSpecs(config), tensors, what);
-  }
-  get numWs(): number {
-    return this.config.mapping.numWs!;
-  }
-  get wAvgName(): string | null {
-    return this.config.mapping.wAvgBeta === null ? null : 'mapping.w_avg';
-  }
-  get wAvgBeta(): number {
-    return this.config.mapping.wAvgBeta ?? 1;
-  }
-  mapping(z: E.Tensor, c: E.Tensor | null): E.Tensor {
-    return mappingNetwork(this.config.mapping, this.weights.scope('mapping'), z, c);
-  }
-  synthesis(ws: E.Tensor, noiseMode: NoiseMode): E.Tensor {
-    return synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode });
-  }
-}
-
-/**
- * The StyleGAN2 discriminator for training (training/networks_stylegan2.py Discriminator).
- * @example const D = new StyleGAN2TrainableDiscriminator(cfg, initialize(discriminatorSpecs(cfg), 1));
- */
-export class StyleGAN2TrainableDiscriminator extends SpecNetwork implements TrainableDiscriminator {
-  constructor(
-    readonly config: DiscriminatorConfig,
-    tensors: ReadonlyMap<string, TensorData>,
-    what = 'D discriminator',
-  ) {
-    // D's parameters are named 'D.<name>' in graphs: G and D both have 'mapping.*' tensors when conditional.
-    super(discriminatorSpecs(config), tensors, what, 'D.');
-  }
-  get cDim(): number {
-    return this.config.cDim;
-  }
-  forward(img: E.Tensor, c: E.Tensor | null): E.Tensor {
-    return discriminator(this.config, this.weights.scope(''), img, c);
   }
 }
 

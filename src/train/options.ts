@@ -1,5 +1,6 @@
 // Training options with the official defaults of NVlabs stylegan3 train.py / training/training_loop.py per
 // configuration, and their validation (one clear message per bad value).
+import { METRICS } from '../metrics/registry.js';
 import { InputError } from '../errors.js';
 import { AUGMENT_PRESETS } from './augment-spec.js';
 
@@ -42,7 +43,7 @@ export interface TrainingOptions {
   kimgPerTick: number;
   snap: number; // ticks between snapshots (and fakes grids)
   seed: number;
-  metrics: ('swd')[]; // computed at snapshots
+  metrics: string[]; // computed at snapshots (metric registry names)
   lodInitialResolution: number; // StyleGAN (v1): resolution the progressive growing starts at
   lodTrainingKimg: number; // ... thousands of images shown at each resolution before the next fades in
   lodTransitionKimg: number; // ... thousands of images shown while it fades in
@@ -148,6 +149,9 @@ export function validateTrainingOptions(o: TrainingOptions): TrainingOptions {
   integer(o.lodInitialResolution, 'lod initial resolution', 1);
   nonNegative(o.lodTrainingKimg, '--lod-kimg');
   nonNegative(o.lodTransitionKimg, '--lod-kimg');
-  for (const m of o.metrics) if (m !== 'swd') throw new InputError(`unknown metric '${m}' (known: swd)`);
+  for (const m of o.metrics) {
+    const def = METRICS.find((d) => d.name === m);
+    if (!def) throw new InputError(`unknown metric '${m}' (known: ${METRICS.map((d) => d.name).join(', ')})`);
+  }
   return o;
 }

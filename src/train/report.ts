@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import sharp from 'sharp';
 import * as E from '../engine/index.js';
 import { toUint8Image } from '../models/generate.js';
-import { writeFileAtomic } from '../node.js';
+import { writeFileAtomic } from '../io/atomic-files.js';
 import { RandomState } from '../random/numpy-random.js';
 import type { TrainableGenerator } from './networks.js';
 import type { TickStats } from './loop.js';

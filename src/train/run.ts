@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type * as E from '../engine/index.js';
 import type { TrainingProvenance } from '../models/checkpoint.js';
-import { trainingArch } from './arch.js';
+import { trainingArch } from './stylegan/registry.js';
 import { Trainer, type TickStats, type TrainingData } from './loop.js';
 import { swdMetric } from './metrics.js';
 import type { TrainingOptions } from './options.js';
@@ -28,6 +28,11 @@ export interface TrainRunOptions {
   tool?: string;
   /** Real images for the SWD at snapshots (when options.metrics has 'swd'; default 256, at most the data set). */
   metricImages?: number;
+  /**
+   * The other metrics of options.metrics at each snapshot, given its folder (as train.py's calc_metric on the
+   * snapshot's G_ema); returns the values to log as `Metrics/<name>` in stats.jsonl.
+   */
+  snapshotMetrics?: (snapshotDir: string) => Promise<Record<string, number>>;
 }
 
 export interface TrainRunResult {
@@ -99,6 +104,7 @@ export async function trainRun(r: TrainRunOptions): Promise<TrainRunResult> {
         if (result.snapshots.at(-1) !== dir) result.snapshots.push(dir); // short ticks can share a kimg name
         extra.snapshot = snapshotName(trainer.counters.curNimg);
         if (swd) Object.assign(extra, await swd(G, render));
+        if (r.snapshotMetrics) for (const [k, v] of Object.entries(await r.snapshotMetrics(dir))) extra[`Metrics/${k}`] = v;
       } else trainer.endTick();
       const record = tickRecord(stats, extra);
       appendJsonl(join(r.outdir, 'stats.jsonl'), record);

@@ -5,11 +5,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CheckpointError, InputError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { readStyleGanPickle } from '../io/stylegan-pkl.js';
 import type { TensorData } from '../io/tensor.js';
 import { type Checkpoint, type TrainingProvenance, writeStylelabModel } from '../models/checkpoint.js';
 import { writeFolderAtomic } from '../io/atomic-files.js';
-import { loadCheckpoint } from '../node.js';
+import { loadCheckpoint } from '../models/checkpoint-files.js';
 import { AdaController } from './augment.js';
 import type { Trainer, TrainerCounters } from './loop.js';
 import type { TrainingOptions } from './options.js';
@@ -66,15 +65,6 @@ export interface ResumeSource {
   curNimg: number | null;
 }
 
-/** The scalar buffer `p` of an official snapshot's augment_pipe, if it has one. */
-function pickleAugmentP(bytes: Uint8Array): number | null {
-  const pipe = readStyleGanPickle(bytes).augmentPipe;
-  const p = pipe?.buffers.get('p');
-  if (!p || p.data.length !== 1) return null;
-  const v = Number(p.data[0]);
-  return Number.isFinite(v) && v >= 0 ? v : null;
-}
-
 /**
  * Reads a resume source: one of our snapshot folders (full state) or an official .pkl (G, D, G_ema and the
  * augmentation p; the image count from its standard name network-snapshot-<kimg>.pkl, which the official loses).
@@ -102,7 +92,7 @@ export function readResumeSource(path: string): ResumeSource {
     return { path, checkpoint, state, optimizer, augmentP: state.ada?.p ?? null, curNimg: state.counters.curNimg };
   }
   const m = /network-snapshot-(\d+)\.pkl$/.exec(basename(path));
-  return { path, checkpoint, state: null, optimizer: null, augmentP: pickleAugmentP(readFileSync(path)), curNimg: m ? Number(m[1]) * 1000 : null };
+  return { path, checkpoint, state: null, optimizer: null, augmentP: checkpoint.augmentP ?? null, curNimg: m ? Number(m[1]) * 1000 : null };
 }
 
 /**

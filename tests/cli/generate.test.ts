@@ -1,9 +1,10 @@
 // `stylelab generate` against gen_images.py's uint8 images (fixtures u8_seed{S}_psi{P}_{mode}.npy).
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { repoRoot } from '../fixtures.js';
-import { assertOk, assertU8Close, COND, fixtureU8, listDir, readPng, stylelab, tempDir, TINY } from './helpers.js';
+import { assertOk, assertOneLineError, assertU8Close, COND, fixtureU8, listDir, readPng, stylelab, tempDir, TINY } from './helpers.js';
 
 const tmp = tempDir();
 after(tmp.remove);
@@ -37,13 +38,17 @@ describe('stylelab generate', { concurrency: 2 }, () => {
     });
   }
 
-  test('--class on an unconditional network: a warning, then the same image as without it', async () => {
+  test('--class on an unconditional network: one clear error, nothing written (generate, style-mix, video, export)', async () => {
     const out = join(tmp.dir, 'uncond-class');
-    const r = await stylelab('generate', '--network', TINY, '--seeds', '1', '--class', '3', '--outdir', out);
-    assertOk(r);
-    assert.equal(r.stderr, 'stylelab: warning: ignoring --class 3: the network is unconditional\n');
-    const png = await readPng(join(out, 'seed0001.png'));
-    assertU8Close(png.data, fixtureU8('stylegan2-tiny', 'u8_seed1_psi1.0_const.npy'), 'seed 1 with ignored --class');
+    mkdirSync(out);
+    const runs = [
+      ['generate', '--network', TINY, '--seeds', '1', '--class', '3', '--outdir', out],
+      ['style-mix', '--network', TINY, '--rows', '1', '--cols', '2', '--class', '0', '--outdir', out],
+      ['video', '--network', TINY, '--seeds', '1,2', '--w-frames', '2', '--class', '0', '--output', join(out, 'v.gif')],
+      ['export', '--network', TINY, join(out, 'g.onnx'), '--class', '0'],
+    ];
+    for (const args of runs) assertOneLineError(await stylelab(...args), /this network is unconditional: --class \d cannot be used/, args[0]!);
+    assert.deepEqual(listDir(out), []);
   });
 
   test('--trunc-cutoff 0 truncates nothing; repeated seeds are generated once; random noise is seeded', async () => {
@@ -81,4 +86,16 @@ describe('stylelab generate with the bundled default model', () => {
     }
     assert.ok(whiteBorders >= 6, `${whiteBorders} of 8 images have a near-white border`);
   });
+});
+
+test('info with no --network describes the bundled model as trained, with its data set and kimg', async () => {
+  const r = await stylelab('info', '--json');
+  assertOk(r);
+  const info = JSON.parse(r.stdout);
+  const training = info.training;
+  assert.ok(training, `no training record in ${r.stdout.slice(0, 300)}`);
+  assert.equal(training.tool, 'stylelab train');
+  assert.equal(training.cfg, 'stylegan2');
+  assert.ok(training.kimg > 0);
+  assert.match(training.dataset.name, /emoji-noto-32/);
 });

@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import { toFloat32 } from '../../src/io/tensor.js';
 import { loadCheckpoint } from '../../src/node.js';
 import { mixGrid } from '../../src/cli/style-mix.js';
-import { truncateWs } from '../../src/models/generate.js';
+import { truncateWs } from '../../src/nets/truncation.js';
 import { assertOk, assertU8Close, fixtureU8, listDir, readFixtureNpy, readPng, stylelab, tempDir, TINY } from './helpers.js';
 
 const tmp = tempDir();

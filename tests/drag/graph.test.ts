@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import * as E from '../../src/engine/index.js';
 import { createEngine } from '../../src/node.js';
-import { featureBoxes, motionLoss, pixelRadii, pyRound, resizeMatrix, torchLinspace, trackPoints } from '../../src/drag/graph.js';
+import { featureBoxes, pixelRadii, pyRound, resizeMatrix, torchLinspace } from '../../src/drag/features.js';
+import { motionLoss } from '../../src/drag/motion-supervision.js';
+import { trackPoints } from '../../src/drag/point-tracking.js';
 import { diskRef, type FeatureMap, featureAt, motionLossRef, resizeRef, trackRef } from '../../src/drag/reference.js';
 
 const engine = createEngine({ threads: 1 });

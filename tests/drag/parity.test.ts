@@ -8,19 +8,9 @@ import { readNpy } from '../../src/io/npy.js';
 import { toFloat32 } from '../../src/io/tensor.js';
 import { toUint8Image } from '../../src/models/generate.js';
 import { createEngine, loadCheckpoint, openGenerator } from '../../src/node.js';
-import { fixture } from '../fixtures.js';
+import { type DragReference, fixture } from '../fixtures.js';
 
-interface Reference {
-  w0_seed: number;
-  trunc_psi: number;
-  lambda_mask: number;
-  r1: number;
-  r2: number;
-  points_rc: [number, number][];
-  targets_rc: [number, number][];
-  steps: { step: number; tracked_points: [number, number][]; stop: boolean; image: string; w_after: string }[];
-}
-
+type Reference = DragReference;
 const ref = JSON.parse(readFileSync(fixture('draggan-tiny', 'reference.json'), 'utf8')) as Reference;
 const npy = (name: string) => toFloat32(readNpy(readFileSync(fixture('draggan-tiny', name))));
 const engine = createEngine({ threads: 1 });

@@ -144,7 +144,10 @@ describe('readStyleGanPickle: hand-built snapshots', () => {
     const evil = new PickleBuilder().proto(4).emptyDict().shortStr('G').stackGlobal('posix', 'system').shortStr('id').tuple1().reduce().setitem().stop().bytes();
     throwsClear(() => readStyleGanPickle(evil), UnsafeCheckpointError, /'posix\.system'.*nothing was executed/);
     const tf = new PickleBuilder().proto(3).global('dnnlib.tflib.network', 'Network').emptyTuple().raw(0x81).stop().bytes();
-    throwsClear(() => readStyleGanPickle(tf), UnsafeCheckpointError, /TensorFlow-era StyleGAN pickle/);
+    throwsClear(() => readStyleGanPickle(tf), CheckpointError, /TensorFlow-era network pickle, not a PyTorch StyleGAN snapshot \(read it with readTfPickle/);
+    // A TF network past the first global (a layout no official code writes) is refused by the allow-list, with a hint.
+    const hidden = new PickleBuilder().proto(3).emptyDict().str('Gs').global('dnnlib.tflib.network', 'Network').emptyTuple().raw(0x81).setitem().stop().bytes();
+    throwsClear(() => readStyleGanPickle(hidden), UnsafeCheckpointError, /'dnnlib\.tflib\.network\.Network'.*TensorFlow-era network pickle in an unexpected layout/);
   });
 
   it('other kinds of file', () => {

@@ -171,4 +171,14 @@ describe('loadTorchFile: things that are not checkpoints', () => {
     const obj = loadTorchFile(b.bytes()) as Map<string, TensorData>;
     assert.deepEqual([...obj.get('t')!.data], [8, 9]);
   });
+
+  it('a corrupt embedded storage is named as such, not described as the file', () => {
+    const good = new PickleBuilder().proto(2).none().stop().bytes();
+    const junk = Uint8Array.of(0x44, 0x20, 0x13, 0x37, 0, 1, 2, 3, 4, 5);
+    const b = new PickleBuilder().proto(4).mark();
+    for (const blob of [good, junk]) b.global('torch.storage', '_load_from_bytes').raw(0x42).u32(blob.length).raw(...blob).tuple1().reduce();
+    b.tuple().stop();
+    throwsClear(() => loadTorchFile(b.bytes()), CheckpointError,
+      /^corrupt checkpoint: the 2nd embedded tensor storage \(a 10-byte torch\.storage\._load_from_bytes blob\) is unreadable: not a PyTorch or pickle file \(it starts with bytes 44 20 13 37/);
+  });
 });

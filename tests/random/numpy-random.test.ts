@@ -56,6 +56,14 @@ describe('NumPy legacy RandomState', () => {
     assert.ok(checked >= 7, `only ${checked} z fixtures found`);
   });
 
+  it('randnFloat32 is randn cast to float32 (the same stream; 200k values of seed 123, then both continue alike)', () => {
+    const [a, b] = [new RandomState(123), new RandomState(123)];
+    const exact = a.randn(200001); // an odd count: the cached twin carries over
+    const fast = b.randnFloat32(200001);
+    assert.deepEqual(fast, Float32Array.from(exact));
+    assert.equal(a.randomSample(), b.randomSample());
+  });
+
   it('randn shapes and seed validation', () => {
     assert.equal(new RandomState(1).randn(2, 3, 4).length, 24);
     assert.equal(new RandomState(1).randn().length, 1);

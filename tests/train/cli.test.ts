@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { assertOk, stylelab, tempDir, TINY } from '../cli/helpers.js';
 import { writeShapes } from '../data/helpers.js';
+import { fixture } from '../fixtures.js';
 
 const tmp = tempDir('stylelab-train-cli-');
 after(() => tmp.remove());
@@ -56,6 +57,22 @@ describe('stylelab train', () => {
     assert.ok(!existsSync(join(out, 'reals.png')), 'a resumed run does not start with reals/fakes_init');
   });
 
+  test('--metrics fid50k_full,swd at snapshots: stats.jsonl Metrics/* and the official metric-<name>.jsonl', async () => {
+    process.env.STYLELAB_CACHE = join(tmp.dir, 'cache');
+    const out = join(tmp.dir, 'with-metrics');
+    const inception = fixture('fid-inception', 'pt_inception-random.pth');
+    const r = await stylelab('train', '--data', data, '--outdir', out, ...small, '--kimg', '0.004', '--metrics', 'fid50k_full,swd', '--metrics-num', '4', '--inception', inception);
+    delete process.env.STYLELAB_CACHE;
+    assertOk(r);
+    const log = readFileSync(join(out, 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    const last = log.at(-1)!;
+    for (const k of ['Metrics/fid50k_full', 'Metrics/swd']) assert.ok(Number.isFinite(last[k]) && last[k]! > 0, `${k}: ${last[k]}`);
+    const lines = readFileSync(join(out, 'metric-fid50k_full.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 1);
+    assert.deepEqual([lines[0].metric, lines[0].snapshot_pkl, lines[0].images], ['fid50k_full', 'network-snapshot-000000', { generated: 4, real: 8 }]);
+    assert.equal(lines[0].results.fid50k_full, last['Metrics/fid50k_full']);
+  });
+
   test('bad options and data: one line, exit 1, nothing written', async () => {
     const cases: [string[], RegExp][] = [
       [['--cfg', 'stylegan2', '--batch', '4'], /--gamma is required/],
@@ -65,6 +82,9 @@ describe('stylelab train', () => {
       [['--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--augpipe', 'xyz'], /--augpipe must be one of/],
       [['--cfg', 'stylegan2', '--batch', '6', '--gamma', '1'], /multiple of --mbstd-group/],
       [['--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--resume', join(tmp.dir, 'nothing.pkl')], /not found/],
+      [['--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--metrics', 'fid9'], /unknown metric 'fid9' \(known: fid50k_full,/],
+      [['--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--metrics', 'swd,fid50k_full'], /fid50k_full needs pytorch-fid's Inception weights pt_inception-2015-12-05-6726825d\.pth .*--inception FILE/],
+      [['--cfg', 'stylegan2', '--batch', '4', '--gamma', '1', '--metrics', 'swd', '--metrics-num', '8'], /--metrics-num, --inception, --vgg16 and --lpips apply to metrics other than swd/],
     ];
     for (const [args, message] of cases) {
       const r = await stylelab('train', '--data', data, '--outdir', join(tmp.dir, 'bad'), ...args);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { createEngine, loadCheckpoint, readNpy, readNpz, toFloat32 } from '../../src/node.js';
 import { StyleGAN2Loss, type Phase } from '../../src/train/loss.js';
-import { StyleGAN2TrainableDiscriminator, StyleGAN2TrainableGenerator } from '../../src/train/networks.js';
+import { StyleGAN2TrainableDiscriminator, StyleGAN2TrainableGenerator } from '../../src/train/stylegan/stylegan2.js';
 import type { DiscriminatorConfig, GeneratorConfig } from '../../src/nets/stylegan2/config.js';
 import { fixture } from '../fixtures.js';
 

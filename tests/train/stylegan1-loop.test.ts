@@ -7,10 +7,10 @@ import { createEngine } from '../../src/node.js';
 import { openGenerator } from '../../src/models/open.js';
 import { StyleGAN1Generator } from '../../src/models/stylegan1.js';
 import { zFromSeed } from '../../src/random/numpy-random.js';
-import { trainingArch } from '../../src/train/arch.js';
+import { trainingArch } from '../../src/train/stylegan/registry.js';
 import { Trainer } from '../../src/train/loop.js';
 import { defaultTrainingOptions, validateTrainingOptions } from '../../src/train/options.js';
-import type { StyleGAN1TrainableGenerator } from '../../src/train/stylegan1.js';
+import type { StyleGAN1TrainableGenerator } from '../../src/train/stylegan/stylegan1.js';
 import { shapesDataset } from './helpers.js';
 
 const engine = createEngine({ threads: 1 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as E from '../../src/engine/index.js';
 import { r1Penalty } from '../../src/train/loss.js';
-import { createStyleGAN1Networks, processReals, ProgressiveGrowing, styleGAN1Checkpoint, styleGAN1NetworksFromCheckpoint } from '../../src/train/stylegan1.js';
+import { createStyleGAN1Networks, processReals, ProgressiveGrowing, styleGAN1Checkpoint, styleGAN1NetworksFromCheckpoint } from '../../src/train/stylegan/stylegan1.js';
 import { discriminator1 } from '../../src/nets/stylegan1/discriminator.js';
 import { synthesisNetwork1 } from '../../src/nets/stylegan1/synthesis.js';
 import { assertClose, makeEngine } from '../engine/harness.js';

@@ -1,9 +1,10 @@
 // `stylelab translate`: files written as the official test phase writes them, heatmaps, and clear errors.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { assertOk, assertOneLineError, assertU8Close, fixtureU8, listDir, readPng, stylelab, tempDir, TINY } from '../cli/helpers.js';
+import { type TensorData, loadTorchFile } from '../../src/io/torch.js';
 import { fixture } from '../fixtures.js';
 
 const tmp = tempDir('stylelab-translate-');
@@ -51,6 +52,42 @@ describe('stylelab translate', { concurrency: 2 }, () => {
     mkdirSync(empty);
     assertOneLineError(await stylelab('translate', '--checkpoint', LIGHT, '--input', empty, '--outdir', out), /holds no images/, 'empty folder');
     assert.deepEqual(listDir(out), [], 'nothing written');
+  });
+
+  test('info describes a U-GAT-IT snapshot: mode, ch, n_res, img_size, the six networks and their sizes', async () => {
+    const r = await stylelab('info', '--network', LIGHT);
+    assertOk(r);
+    assert.match(r.stdout, /^architecture:\s+U-GAT-IT, light mode/m);
+    assert.match(r.stdout, /^networks:\s+genA2B, genB2A, disGA, disGB, disLA, disLB$/m);
+    assert.match(r.stdout, /^ch:\s+4$/m);
+    assert.match(r.stdout, /^n_res:\s+2 \(residual blocks\)$/m);
+    assert.match(r.stdout, /^img_size:\s+256 \(light mode runs at any size/m);
+    const json = JSON.parse((await stylelab('info', '--network', FULL, '--json')).stdout) as { light: boolean; ch: number; n_res: number; img_size_fixed: boolean; networks: Record<string, { parameters: number; buffers: number }> };
+    assert.deepEqual([json.light, json.ch, json.n_res, json.img_size_fixed], [false, 2, 1, true]);
+    // Counts as the official `sum(p.numel() for p in net.parameters())`, from the snapshot's own tensors:
+    // every tensor but spectral norm's buffers (weight_u, weight_v).
+    const sd = loadTorchFile(readFileSync(FULL)) as Map<string, Map<string, TensorData>>;
+    for (const net of ['genA2B', 'genB2A', 'disGA', 'disGB', 'disLA', 'disLB']) {
+      const numel = (keep: (name: string) => boolean) => [...sd.get(net)!].filter(([k]) => keep(k)).reduce((a, [, t]) => a + t.shape.reduce((p, d) => p * d, 1), 0);
+      const isBuffer = (k: string) => /weight_[uv]$/.test(k);
+      assert.deepEqual([json.networks[net]!.parameters, json.networks[net]!.buffers], [numel((k) => !isBuffer(k)), numel(isBuffer)], net);
+    }
+  });
+
+  test('convert writes a stylelab U-GAT-IT folder that translate reads, with the same pixels', async () => {
+    const model = join(tmp.dir, 'light-model');
+    const r = await stylelab('convert', LIGHT, model, '--networks', 'genA2B');
+    assertOk(r);
+    assert.match(r.stdout, /^wrote genA2B of a light-mode, ch 4, 2 residual blocks, 256x256 U-GAT-IT to /);
+    assert.deepEqual(listDir(model), ['config.json', 'weights.safetensors']);
+    const info = await stylelab('info', '--network', model);
+    assert.match(info.stdout, /^format:\s+stylelab U-GAT-IT model folder/m);
+    assert.match(info.stdout, /^networks:\s+genA2B$/m);
+    const out = join(tmp.dir, 'out-converted');
+    assertOk(await stylelab('translate', '--checkpoint', model, '--input', fixture('ugatit-light-tiny', 'input.png'), '--outdir', out));
+    assertU8Close((await readPng(join(out, 'input.png'))).data, fixtureU8('ugatit-light-tiny', 'genA2B_png_u8.npy'), 'A2B from the converted folder');
+    assertOneLineError(await stylelab('convert', LIGHT, join(tmp.dir, 'x'), '--networks', 'G_ema'), /unknown network 'G_ema'.*genA2B, genB2A, disGA/, 'StyleGAN role');
+    assertOneLineError(await stylelab('convert', LIGHT, join(tmp.dir, 'x'), '--networks', 'disGA'), /keeps no generator/, 'no generator');
   });
 
   test('StyleGAN commands point U-GAT-IT checkpoints to translate', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as E from '../../src/engine/index.js';
 import { camHead, reflectionPad, upsampleNearest2x } from '../../src/nets/ugatit/layers.js';
-import { adaIln, iln, instanceNorm } from '../../src/nets/ugatit/norms.js';
+import { adaLIN, instanceNorm, layerInstanceNorm } from '../../src/nets/ugatit/norms.js';
 import { powerIteration, spectralNormWeight, spectralNormWeightRef, spectralSigma } from '../../src/nets/ugatit/spectral-norm.js';
 import { assertClose, awayFromZero, checkForward, checkGrad, makeEngine, rng, uniform } from '../engine/harness.js';
 
@@ -16,19 +16,19 @@ test('instance norm (biased variance): forward and gradients', async () => {
   await checkGrad(engine, c, 1);
 });
 
-test('ILN and adaILN (unbiased variances, rho mix): forward and gradients', async () => {
-  const ilnCase = { build: ([x, rho, g, b]: E.Tensor[]) => iln(x!, rho!, g!, b!), shapes: [[2, 3, 4, 4], [1, 3, 1, 1], [1, 3, 1, 1], [1, 3, 1, 1]], gens: [uniform(), uniform(0, 1)] };
+test('LIN (ILN) and AdaLIN (adaILN) (unbiased variances, rho mix): forward and gradients', async () => {
+  const ilnCase = { build: ([x, rho, g, b]: E.Tensor[]) => layerInstanceNorm(x!, rho!, g!, b!), shapes: [[2, 3, 4, 4], [1, 3, 1, 1], [1, 3, 1, 1], [1, 3, 1, 1]], gens: [uniform(), uniform(0, 1)] };
   await checkForward(engine, ilnCase);
   await checkGrad(engine, ilnCase, 1);
-  const ada = { build: ([x, rho, g, b]: E.Tensor[]) => adaIln(x!, rho!, g!, b!), shapes: [[2, 3, 3, 4], [1, 3, 1, 1], [2, 3], [2, 3]], gens: [uniform(), uniform(0, 1)] };
+  const ada = { build: ([x, rho, g, b]: E.Tensor[]) => adaLIN(x!, rho!, g!, b!), shapes: [[2, 3, 3, 4], [1, 3, 1, 1], [2, 3], [2, 3]], gens: [uniform(), uniform(0, 1)] };
   await checkForward(engine, ada);
   await checkGrad(engine, ada, 1);
 });
 
-test('ILN equals the formula written out by hand on one sample', () => {
+test('LIN equals the formula written out by hand on one sample', () => {
   const x = [1, 2, 4, 7, 3, 0, 5, 9]; // [1, 2, 2, 2]
   const [rho, gamma, beta] = [0.3, 2, 0.5];
-  const out = E.evaluate([iln(E.constant(x, [1, 2, 2, 2]), E.constant([rho, rho], [1, 2, 1, 1]), E.constant([gamma, gamma], [1, 2, 1, 1]), E.constant([beta, beta], [1, 2, 1, 1]))], {})[0]!;
+  const out = E.evaluate([layerInstanceNorm(E.constant(x, [1, 2, 2, 2]), E.constant([rho, rho], [1, 2, 1, 1]), E.constant([gamma, gamma], [1, 2, 1, 1]), E.constant([beta, beta], [1, 2, 1, 1]))], {})[0]!;
   const stats = (v: number[]) => {
     const m = v.reduce((a, b) => a + b) / v.length;
     return [m, v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)] as const;

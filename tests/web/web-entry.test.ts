@@ -43,6 +43,7 @@ describe('loadCheckpointFromUrl / loadCheckpointFromBytes', () => {
   let base: string;
   const files: Record<string, string> = {
     '/snap/network.pkl': fixture('stylegan2-tiny', 'network.pkl'),
+    '/tf/network-tf.pkl': fixture('stylegan2-tf-tiny', 'network-tf.pkl'),
     '/model/config.json': join(repoRoot, 'tests', 'models', 'data', 'stylegan2-tiny', 'config.json'),
     '/model/weights.safetensors': join(repoRoot, 'tests', 'models', 'data', 'stylegan2-tiny', 'weights.safetensors'),
     '/half/config.json': join(repoRoot, 'tests', 'models', 'data', 'stylegan2-tiny', 'config.json'),
@@ -63,6 +64,11 @@ describe('loadCheckpointFromUrl / loadCheckpointFromBytes', () => {
     const ckpt = await loadCheckpointFromUrl(`${base}/snap/network.pkl`);
     assert.equal(ckpt.format, 'nvidia-pkl');
     assert.equal(ckpt.networks.G_ema?.config.imgResolution, 32);
+  });
+  test('a TensorFlow-era pickle by URL (Gs read as G_ema)', async () => {
+    const ckpt = await loadCheckpointFromUrl(`${base}/tf/network-tf.pkl`);
+    assert.equal(ckpt.format, 'nvidia-tf-pkl');
+    assert.deepEqual(Object.keys(ckpt.networks).sort(), ['D', 'G', 'G_ema']);
   });
   test('a stylelab model folder by its URL or its config.json', async () => {
     for (const url of [`${base}/model/`, `${base}/model/config.json`, new URL(`${base}/model/`)]) {

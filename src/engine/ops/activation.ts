@@ -2,7 +2,8 @@
 import { GraphError } from '../../errors.js';
 import { apply1, expect, type OpDef, type Tensor } from '../tensor.js';
 import { mul } from './elementwise.js';
-import { and, greater, greaterEqual, lessEqual, where } from './logic.js';
+import { where } from './base.js';
+import { and, greater, greaterEqual, lessEqual } from './logic.js';
 
 interface LeakyAttrs {
   alpha: number;

@@ -5,7 +5,9 @@ import { GraphError } from '../../errors.js';
 import { fmt } from '../shape.js';
 import { apply1, expect, type Emitter, type Node, type OpDef, type Tensor } from '../tensor.js';
 import { zerosND } from './refutil.js';
-import { flip, reshape, slice, transpose } from './shape-ops.js';
+import { reshape } from './base.js';
+import { flip, slice } from './pad.js';
+import { transpose } from './shape-ops.js';
 
 type Pair = [number, number];
 /** Shared attributes: pads are [top, left, bottom, right] (non-negative here; conv2d() crops negative ones first). */
@@ -25,6 +27,12 @@ interface FilterGradAttrs extends ConvAttrs {
 /** Output length of a convolution along one axis. */
 function convOut(n: number, k: number, s: number, d: number, p0: number, p1: number): number {
   return Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
+}
+/** The outputs o in [lo, hi) of an axis of length `n` whose input index o * stride + offset lies in [0, size). */
+function validRange(n: number, size: number, stride: number, offset: number): [number, number] {
+  const lo = Math.max(0, Math.ceil(-offset / stride));
+  const hi = Math.min(n, Math.floor((size - 1 - offset) / stride) + 1);
+  return [lo, Math.max(lo, hi)];
 }
 /** Output length of a transposed convolution along one axis. */
 function convTOut(n: number, k: number, s: number, d: number, p0: number, p1: number, op: number): number {
@@ -72,24 +80,29 @@ const CONV: OpDef<ConvAttrs> = {
     const WO = convOut(W!, KW!, a.stride[1], a.dilation[1], a.pads[1], a.pads[3]);
     const out = zerosND([N!, O!, HO, WO]);
     const og = O! / a.groups;
+    const [xd, wd, od] = [x!.data, w!.data, out.data];
+    // out[b, oc, oh, ow] += w[oc, ic, i, j] * x[b, g*Cg + ic, oh*s - p + i*d, ow*s - p + j*d], one tap at a time over
+    // the output rows and columns that read inside the input.
     for (let b = 0; b < N!; b++)
       for (let oc = 0; oc < O!; oc++) {
         const g = Math.floor(oc / og);
-        for (let oh = 0; oh < HO; oh++)
-          for (let ow = 0; ow < WO; ow++) {
-            let acc = 0;
-            for (let ic = 0; ic < Cg!; ic++)
-              for (let i = 0; i < KH!; i++) {
-                const ih = oh * a.stride[0] - a.pads[0] + i * a.dilation[0];
-                if (ih < 0 || ih >= H!) continue;
-                for (let j = 0; j < KW!; j++) {
-                  const iw = ow * a.stride[1] - a.pads[1] + j * a.dilation[1];
-                  if (iw < 0 || iw >= W!) continue;
-                  acc += x!.data[((b * C! + g * Cg! + ic) * H! + ih) * W! + iw]! * w!.data[((oc * Cg! + ic) * KH! + i) * KW! + j]!;
-                }
+        const o0 = (b * O! + oc) * HO * WO;
+        for (let ic = 0; ic < Cg!; ic++) {
+          const x0 = (b * C! + g * Cg! + ic) * H! * W!;
+          for (let i = 0; i < KH!; i++) {
+            const [ohLo, ohHi] = validRange(HO, H!, a.stride[0], i * a.dilation[0] - a.pads[0]);
+            for (let j = 0; j < KW!; j++) {
+              const wv = wd[((oc * Cg! + ic) * KH! + i) * KW! + j]!;
+              if (wv === 0) continue;
+              const [owLo, owHi] = validRange(WO, W!, a.stride[1], j * a.dilation[1] - a.pads[1]);
+              for (let oh = ohLo; oh < ohHi; oh++) {
+                const xr = x0 + (oh * a.stride[0] + i * a.dilation[0] - a.pads[0]) * W! + j * a.dilation[1] - a.pads[1];
+                const or = o0 + oh * WO;
+                for (let ow = owLo; ow < owHi; ow++) od[or + ow] += wv * xd[xr + ow * a.stride[1]]!;
               }
-            out.data[((b * O! + oc) * HO + oh) * WO + ow] = acc;
+            }
           }
+        }
       }
     return [out];
   },

@@ -3,8 +3,8 @@ import { broadcastShapes } from '../shape.js';
 import { lift } from '../sources.js';
 import { apply1, expect, type OpDef, type Tensor } from '../tensor.js';
 import { broadcastMap, erf } from './refutil.js';
-import { sumToShape } from './reduce.js';
-import { greater, greaterEqual, where } from './logic.js';
+import { sumToShape, where } from './base.js';
+import { greater, greaterEqual } from './logic.js';
 
 type Unary = (x: Tensor, y: Tensor, dy: Tensor) => Tensor;
 

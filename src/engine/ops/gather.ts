@@ -3,7 +3,8 @@ import { fmt, normAxis, sizeOf, stridesOf } from '../shape.js';
 import { constant } from '../sources.js';
 import { apply1, expect, type NDArray, type OpDef, type Tensor } from '../tensor.js';
 import { unravel, zerosND } from './refutil.js';
-import { expand, reshape, transpose } from './shape-ops.js';
+import { expand, reshape } from './base.js';
+import { transpose } from './shape-ops.js';
 
 interface AxisAttrs {
   axis: number;

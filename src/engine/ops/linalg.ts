@@ -3,7 +3,7 @@ import { broadcastShapes, fmt } from '../shape.js';
 import { apply1, expect, type OpDef, type Tensor } from '../tensor.js';
 import { add } from './elementwise.js';
 import { broadcastStrides, unravel, zerosND } from './refutil.js';
-import { sumToShape } from './reduce.js';
+import { sumToShape } from './base.js';
 import { transpose } from './shape-ops.js';
 
 function matmulShape(a: Tensor | { shape: readonly number[] }, b: { shape: readonly number[] }): number[] {

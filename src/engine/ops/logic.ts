@@ -1,10 +1,9 @@
-// Comparisons, boolean logic, where() and casts.
+// Comparisons, boolean logic and casts (where() is in base.ts).
 import { ONNX_DTYPE, type DType } from '../dtype.js';
 import { broadcastShapes } from '../shape.js';
 import { lift } from '../sources.js';
 import { apply1, expect, type OpDef, Tensor } from '../tensor.js';
 import { broadcastMap, castValue } from './refutil.js';
-import { sumToShape } from './reduce.js';
 
 /** A comparison producing bool; zero gradient. */
 function compareOp(type: string, onnx: string, f: (a: number, b: number) => boolean): OpDef<{}> {
@@ -71,33 +70,6 @@ export const and = (a: Tensor, b: Tensor): Tensor => apply1(AND, [a, b], {});
 export const or = (a: Tensor, b: Tensor): Tensor => apply1(OR, [a, b], {});
 /** Logical not. @example not(mask) */
 export const not = (a: Tensor): Tensor => apply1(NOT, [a], {});
-
-const WHERE: OpDef<{}> = {
-  type: 'Where',
-  infer: ([c, a, b]) => {
-    expect('Where', c!.dtype === 'bool', 'a bool condition', c!.dtype);
-    expect('Where', a!.dtype === b!.dtype, 'branches of one element type', `${a!.dtype} and ${b!.dtype}`);
-    return [{ shape: broadcastShapes('Where', broadcastShapes('Where', c!.shape, a!.shape), b!.shape), dtype: a!.dtype }];
-  },
-  emit: (e, n) => e.node('Where', n.inputs.map((t) => e.name(t)), [e.out(n)]),
-  ref: ([c, a, b]) => {
-    const shape = broadcastShapes('Where', broadcastShapes('Where', c!.shape, a!.shape), b!.shape);
-    return [broadcastMap(shape, a!.dtype, [c!, a!, b!], (cv, av, bv) => (cv ? av : bv))];
-  },
-  vjp: (n, [dy], needs) => {
-    const [c, a, b] = n.inputs as [Tensor, Tensor, Tensor];
-    return [null, needs[1] ? sumToShape(where(c, dy!, 0), a.shape) : null, needs[2] ? sumToShape(where(c, 0, dy!), b.shape) : null];
-  },
-};
-
-/**
- * Picks a where cond is true, else b (numbers become scalars), as torch.where.
- * @example where(greater(x, 0), x, mul(x, 0.2))
- */
-export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  const ta = lift(a, b instanceof Tensor ? b : undefined);
-  return apply1(WHERE, [cond, ta, lift(b, ta)], {});
-}
 
 interface CastAttrs {
   to: DType;

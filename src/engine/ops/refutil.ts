@@ -18,6 +18,17 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
 /** Element-wise map over broadcast inputs into an array of `outShape`. */
 export function broadcastMap(outShape: Shape, dtype: DType, ins: readonly NDArray[], f: (...v: number[]) => number): NDArray {
   const out = zerosND(outShape, dtype);
+  // Inputs of the output's size or of one element: a flat loop (the common case, and much faster).
+  if (ins.every((a) => a.data.length === out.data.length || a.data.length === 1)) {
+    const [a, b, c] = ins.map((t) => t.data);
+    const [sa, sb, sc] = ins.map((t) => (t.data.length === 1 ? 0 : 1));
+    const o = out.data;
+    if (ins.length === 1) for (let n = 0; n < o.length; n++) o[n] = f(a![n * sa!]!);
+    else if (ins.length === 2) for (let n = 0; n < o.length; n++) o[n] = f(a![n * sa!]!, b![n * sb!]!);
+    else if (ins.length === 3) for (let n = 0; n < o.length; n++) o[n] = f(a![n * sa!]!, b![n * sb!]!, c![n * sc!]!);
+    else for (let n = 0; n < o.length; n++) o[n] = f(...ins.map((t) => t.data[t.data.length === 1 ? 0 : n]!));
+    return out;
+  }
   const strides = ins.map((a) => broadcastStrides(a.shape, outShape));
   const rank = outShape.length;
   const idx = new Array<number>(rank).fill(0);

@@ -6,7 +6,9 @@ import { add, floor, mul, sub } from './elementwise.js';
 import { and, cast, greaterEqual, lessEqual } from './logic.js';
 import { clip } from './activation.js';
 import { gatherElements } from './gather.js';
-import { reshape, expand, slice, squeeze } from './shape-ops.js';
+import { expand, reshape } from './base.js';
+import { slice } from './pad.js';
+import { squeeze } from './shape-ops.js';
 import { zerosND } from './refutil.js';
 
 interface GridAttrs {

@@ -1,4 +1,4 @@
-// StyleGAN (v1) mapping network z -> w and G_style's truncation trick and style mixing
+// StyleGAN (v1) mapping network z -> w and G_style's style mixing (its truncation is nets/truncation.ts)
 // (NVlabs/stylegan training/networks_stylegan.py: G_mapping, G_style).
 import * as E from '../../engine/index.js';
 import type { WeightScope } from '../weights.js';
@@ -23,18 +23,6 @@ export function mappingNetwork1(cfg: StyleGAN1GeneratorConfig, P: WeightScope, z
   // Broadcast.
   const numWs = numLayersOf(cfg.imgResolution);
   return E.expand(E.unsqueeze(x, 1), [x.shape[0]!, numWs, cfg.wDim]); // [N, numWs, wDim]
-}
-
-/**
- * G_style's truncation trick: ws = lerp(dlatent_avg, ws, psi) for the layers below `cutoff` (null: every layer).
- * @example truncation(ws, wAvg, 0.7, 8)
- */
-export function truncation(ws: E.Tensor, wAvg: E.Tensor, psi: number, cutoff: number | null): E.Tensor {
-  const numWs = ws.shape[1]!;
-  const n = cutoff === null ? numWs : Math.min(cutoff, numWs);
-  if (psi === 1 || n <= 0) return ws;
-  const coefs = E.constant(Array.from({ length: numWs }, (_, i) => (i < n ? psi : 1)), [1, numWs, 1]); // [1, numWs, 1]
-  return E.lerp(E.reshape(wAvg, [1, 1, -1]), ws, coefs);
 }
 
 /**

@@ -109,8 +109,9 @@ function nullableInt(v: unknown, name: string, lo: number, hi: number): void {
 function filterTaps(v: unknown, name: string): void {
   if (!Array.isArray(v) || v.length < 1 || v.length > 16 || !v.every((t) => typeof t === 'number' && Number.isFinite(t))) throw new CheckpointError(`${name} must be a list of 1-16 numbers, got ${JSON.stringify(v)}`);
 }
-function mappingFields(m: Omit<MappingConfig, 'zDim' | 'cDim' | 'wDim' | 'numWs'>, where: string): void {
-  int(m.numLayers, `${where} num_layers`, 1, 64);
+// minLayers: 1 for the generator; 0 for the discriminator's label mapping (the TensorFlow D_main default: embedding only).
+function mappingFields(m: Omit<MappingConfig, 'zDim' | 'cDim' | 'wDim' | 'numWs'>, where: string, minLayers: number): void {
+  int(m.numLayers, `${where} num_layers`, minLayers, 64);
   nullableInt(m.embedFeatures, `${where} embed_features`, 1, 65536);
   nullableInt(m.layerFeatures, `${where} layer_features`, 1, 65536);
   checkActivation(m.activation);
@@ -131,7 +132,7 @@ export function validateGeneratorConfig(c: GeneratorConfig): GeneratorConfig {
   const m = c.mapping;
   if (m.zDim !== c.zDim || m.cDim !== c.cDim || m.wDim !== c.wDim) throw new CheckpointError('mapping z_dim, c_dim and w_dim must equal the generator\'s');
   if (m.numWs !== numWsOf(s)) throw new CheckpointError(`mapping num_ws must be ${numWsOf(s)} for this synthesis network, got ${JSON.stringify(m.numWs)}`);
-  mappingFields(m, 'mapping');
+  mappingFields(m, 'mapping', 1);
   return c;
 }
 
@@ -150,7 +151,7 @@ export function validateDiscriminatorConfig(c: DiscriminatorConfig): Discriminat
   nullableInt(c.cmapDim, 'cmap_dim', 1, 65536);
   checkActivation(c.activation);
   filterTaps(c.resampleFilter, 'resample_filter');
-  mappingFields(c.mapping, 'discriminator mapping');
+  mappingFields(c.mapping, 'discriminator mapping', 0);
   nullableInt(c.mbstdGroupSize, 'mbstd_group_size', 1, 1 << 16);
   int(c.mbstdNumChannels, 'mbstd_num_channels', 0, 64);
   return c;

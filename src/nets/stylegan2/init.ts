@@ -27,7 +27,7 @@ function fc(out: ParamSpec[], name: string, inF: number, outF: number, lr = 1, b
 function mappingSpecs(out: ParamSpec[], prefix: string, m: Omit<MappingConfig, 'numWs'>): void {
   const embed = m.cDim === 0 ? 0 : (m.embedFeatures ?? m.wDim);
   const layer = m.layerFeatures ?? m.wDim;
-  const features = [m.zDim + embed, ...new Array<number>(m.numLayers - 1).fill(layer), m.wDim];
+  const features = [m.zDim + embed, ...new Array<number>(Math.max(0, m.numLayers - 1)).fill(layer), m.wDim]; // num_layers 0: the embedding alone
   if (m.wAvgBeta !== null && m.zDim > 0) out.push({ name: `${prefix}w_avg`, shape: [m.wDim], init: fill(0), buffer: true });
   if (m.cDim > 0) fc(out, `${prefix}embed`, m.cDim, embed);
   for (let i = 0; i < m.numLayers; i++) fc(out, `${prefix}fc${i}`, features[i]!, features[i + 1]!, m.lrMultiplier);

@@ -1,6 +1,7 @@
 // StyleGAN2 mapping network z -> w (training/networks_stylegan2.py: FullyConnectedLayer, MappingNetwork).
 import * as E from '../../engine/index.js';
 import { type Activation, biasAct } from '../ops/bias-act.js';
+import { truncation } from '../truncation.js';
 import type { WeightScope } from '../weights.js';
 import type { MappingConfig } from './config.js';
 
@@ -27,14 +28,6 @@ export function fullyConnected(P: WeightScope, x: E.Tensor, o: FullyConnectedOpt
 /** x * rsqrt(mean(x^2, dim 1) + eps). */
 export function normalize2ndMoment(x: E.Tensor, eps = 1e-8): E.Tensor {
   return E.mul(x, E.rsqrt(E.add(E.mean(E.square(x), 1, true), eps)));
-}
-
-/**
- * torch.lerp(start, end, weight) as PyTorch computes it (the branch on |weight| < 0.5 keeps ulp-level agreement).
- * @example torchLerp(wAvg, ws, 0.7)
- */
-export function torchLerp(start: E.Tensor, end: E.Tensor, weight: number): E.Tensor {
-  return Math.abs(weight) < 0.5 ? E.add(start, E.mul(E.sub(end, start), weight)) : E.sub(end, E.mul(E.sub(end, start), 1 - weight));
 }
 
 export interface MappingOptions {
@@ -65,14 +58,6 @@ export function mappingNetwork(cfg: MappingConfig, P: WeightScope, z: E.Tensor |
   const N = x!.shape[0]!;
   let ws = E.expand(E.unsqueeze(x!, 1), [N, cfg.numWs, cfg.wDim]);
   const psi = o.psi ?? 1;
-  if (psi !== 1) {
-    const wAvg = P.tensor('w_avg', [cfg.wDim]);
-    const cutoff = o.cutoff ?? null;
-    if (cutoff === null || cutoff >= cfg.numWs) ws = torchLerp(wAvg, ws, psi);
-    else if (cutoff > 0) {
-      const [head, tail] = E.split(ws, 1, [cutoff, cfg.numWs - cutoff]);
-      ws = E.concat([torchLerp(wAvg, head!, psi), tail!], 1);
-    }
-  }
+  if (psi !== 1) ws = truncation(ws, P.tensor('w_avg', [cfg.wDim]), psi, o.cutoff ?? null);
   return ws;
 }

@@ -1,8 +1,8 @@
-// StyleGAN3 synthesis network ws -> image (training/networks_stylegan3.py: modulated_conv2d, SynthesisLayer,
-// SynthesisNetwork). Every layer: affine style, modulated conv (magnitude-EMA input gain), filtered leaky ReLU.
+// StyleGAN3 synthesis network ws -> image (training/networks_stylegan3.py: SynthesisLayer, SynthesisNetwork;
+// its modulated_conv2d is modulatedConv2d3 in nets/ops/modulated-conv2d.ts). Every layer: affine style, modulated conv (magnitude-EMA input gain), filtered leaky ReLU.
 import * as E from '../../engine/index.js';
-import { demodCoefficients } from '../ops/modulated-conv2d.js';
-import { type WinogradMode, winogradConv2d, winogradWins } from '../ops/winograd.js';
+import { modulatedConv2d3 } from '../ops/modulated-conv2d.js';
+import type { WinogradMode } from '../ops/winograd.js';
 import { fullyConnected } from '../stylegan2/mapping.js';
 import type { WeightScope } from '../weights.js';
 import { type LayerPlan, type SynthesisConfig3, synthesisPlan } from './config.js';
@@ -27,8 +27,6 @@ export interface SynthesisOptions3 {
   winograd?: WinogradMode;
 }
 
-export type { WinogradMode } from '../ops/winograd.js';
-
 /**
  * A stored filter buffer: [k] separable taps, [k, k] a radial kernel, absent the identity.
  * @example storedFilter(P.scope('L0_36_512'), 'up_filter')
@@ -38,39 +36,6 @@ export function storedFilter(P: WeightScope, name: string): LowpassFilter {
   if (!shape) return null;
   if (shape.length === 1) return { kind: 'separable', taps: P.data(name) };
   return { kind: 'radial', kernel: { data: P.data(name), shape: [shape[0]!, shape[1]!] } };
-}
-
-/**
- * modulated_conv2d of StyleGAN3: pre-normalised weight and styles, optional demodulation, input gain, padding
- * k - 1. The fast path scales activations around one conv with the shared weight; the reference runs the
- * official grouped conv with per-sample weights.
- * @example modulatedConv2d3(x, weight, styles, { demodulate: true, inputGain: E.rsqrt(ema) })
- */
-export function modulatedConv2d3(x: E.Tensor, weight: E.Tensor, s: E.Tensor, o: { demodulate: boolean; inputGain: E.Tensor; reference?: boolean; winograd?: WinogradMode }): E.Tensor {
-  const [N, I, H, W] = x.shape as number[];
-  const [O, , kh, kw] = weight.shape as number[];
-  const padding = kh! - 1;
-  let w = weight;
-  // Pre-normalize inputs (the styles over the whole batch, as the official code does).
-  if (o.demodulate) {
-    w = E.mul(w, E.rsqrt(E.mean(E.square(w), [1, 2, 3], true)));
-    s = E.mul(s, E.rsqrt(E.mean(E.square(s))));
-  }
-  if (!o.reference) {
-    const dcoefs = o.demodulate ? demodCoefficients(w, s) : null; // [N, O]
-    const xs = E.mul(x, E.reshape(E.mul(s, o.inputGain), [N!, I!, 1, 1]));
-    // Wide 3x3 layers run as Winograd F(4x4, 3x3): about half the CPU time of the direct conv (bench/winograd.ts).
-    const mode = o.winograd ?? 'never';
-    const winograd = kh === 3 && kw === 3 && (mode === 'always' || (mode === 'auto' && winogradWins(I!, O!)));
-    let y = winograd ? winogradConv2d(xs, w, { padding, m: 4 }) : E.conv2d(xs, w, { padding });
-    if (dcoefs) y = E.mul(y, E.reshape(dcoefs, [N!, O!, 1, 1]));
-    return y;
-  }
-  let wm = E.mul(E.unsqueeze(w, 0), E.reshape(s, [N!, 1, I!, 1, 1])); // [N, O, I, k, k]
-  if (o.demodulate) wm = E.mul(wm, E.reshape(E.rsqrt(E.add(E.sum(E.square(wm), [2, 3, 4]), 1e-8)), [N!, O!, 1, 1, 1]));
-  wm = E.mul(wm, o.inputGain);
-  const y = E.conv2d(E.reshape(x, [1, N! * I!, H!, W!]), E.reshape(wm, [N! * O!, I!, kh!, kw!]), { padding, groups: N! });
-  return E.reshape(y, [N!, O!, y.shape[2]!, y.shape[3]!]);
 }
 
 /**

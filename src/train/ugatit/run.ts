@@ -10,7 +10,7 @@ import { readSafetensors, writeSafetensors } from '../../io/safetensors.js';
 import type { UgatitConfig } from '../../nets/ugatit/config.js';
 import { loadUgatitCheckpoint, saveUgatitModel } from '../../models/ugatit-files.js';
 import { toOutputImage } from '../../models/ugatit-pipeline.js';
-import { writeFileAtomic } from '../../node.js';
+import { writeFileAtomic } from '../../io/atomic-files.js';
 import { TwoDomainData } from './data.js';
 import { initUgatit } from './init.js';
 import { UgatitTrainer, type UgatitTrainOptions } from './trainer.js';

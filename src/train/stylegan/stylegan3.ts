@@ -1,21 +1,22 @@
 // StyleGAN3 (configs T and R) for training: the generator of src/nets/stylegan3 with the magnitude EMAs that
 // G.synthesis(update_emas=True) updates in the D phase (training/networks_stylegan3.py SynthesisLayer.forward),
 // the StyleGAN2 discriminator, and train.py's settings (R: 1x1 convs, doubled G channels, radial filters).
-import * as E from '../engine/index.js';
-import { CheckpointError } from '../errors.js';
-import type { TensorData } from '../io/tensor.js';
-import type { Checkpoint, NetworkEntry } from '../models/checkpoint.js';
-import { discriminatorConfigFromKwargs, type DiscriminatorConfig } from '../nets/stylegan2/config.js';
-import { discriminatorSpecs, initialize } from '../nets/stylegan2/init.js';
-import { mappingNetwork } from '../nets/stylegan2/mapping.js';
-import { type GeneratorConfig3, generatorConfig3FromKwargs, type LayerPlan, synthesisPlan } from '../nets/stylegan3/config.js';
-import { generator3Specs, initialize3 } from '../nets/stylegan3/init.js';
-import { synthesisInput } from '../nets/stylegan3/input.js';
-import { synthesisLayer as synthesisLayer3 } from '../nets/stylegan3/synthesis.js';
-import type { WeightScope } from '../nets/weights.js';
+import * as E from '../../engine/index.js';
+import { CheckpointError } from '../../errors.js';
+import type { TensorData } from '../../io/tensor.js';
+import type { Checkpoint, NetworkEntry } from '../../models/checkpoint.js';
+import { discriminatorConfigFromKwargs, type DiscriminatorConfig } from '../../nets/stylegan2/config.js';
+import { discriminatorSpecs, initialize } from '../../nets/stylegan2/init.js';
+import { mappingNetwork } from '../../nets/stylegan2/mapping.js';
+import { type GeneratorConfig3, generatorConfig3FromKwargs, type LayerPlan, synthesisPlan } from '../../nets/stylegan3/config.js';
+import { generator3Specs, initialize3 } from '../../nets/stylegan3/init.js';
+import { synthesisInput } from '../../nets/stylegan3/input.js';
+import { synthesisLayer as synthesisLayer3 } from '../../nets/stylegan3/synthesis.js';
+import type { WeightScope } from '../../nets/weights.js';
 import type { DataShape, TrainingArch, TrainingNetworks } from './arch.js';
-import { SpecGenerator, StyleGAN2TrainableDiscriminator, type TrainableGenerator, trainingCheckpoint } from './networks.js';
-import type { TrainingCfg, TrainingOptions } from './options.js';
+import { SpecGenerator, type TrainableGenerator, trainingCheckpoint } from '../networks.js';
+import { StyleGAN2TrainableDiscriminator } from './stylegan2.js';
+import type { TrainingCfg, TrainingOptions } from '../options.js';
 
 /** SynthesisLayer.forward in training: the input magnitude EMA is updated first when asked (update_emas). */
 function trainingSynthesisLayer(P: WeightScope, l: LayerPlan, x: E.Tensor, w: E.Tensor, cfg: GeneratorConfig3['synthesis'], emaUpdates?: Map<string, E.Tensor>): E.Tensor {

@@ -5,22 +5,22 @@
 // convolutions of the grown levels run, so early phases are cheap, and R1 is taken w.r.t. full-resolution
 // images as in the official code. The level of detail is the generator's 'synthesis.lod' buffer (a Parameter,
 // so it is fed from its current value at every run, and saved with snapshots); D reads G's.
-import * as E from '../engine/index.js';
-import { CheckpointError } from '../errors.js';
-import type { TensorData } from '../io/tensor.js';
-import type { Checkpoint, NetworkEntry } from '../models/checkpoint.js';
-import { numLayersOf, stylegan1DiscriminatorConfig, stylegan1GeneratorConfig, type StyleGAN1DiscriminatorConfig, type StyleGAN1GeneratorConfig } from '../nets/stylegan1/config.js';
-import { discriminator1 } from '../nets/stylegan1/discriminator.js';
-import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../nets/stylegan1/init.js';
-import { downscale2d, upscale2d } from '../nets/stylegan1/layers.js';
-import { mappingNetwork1 } from '../nets/stylegan1/mapping.js';
-import { lodChanged, type ProgressiveSchedule, progressiveSchedule, type ProgressiveScheduleOptions } from '../nets/stylegan1/schedule.js';
-import { synthesisNetwork1 } from '../nets/stylegan1/synthesis.js';
-import { initialize } from '../nets/stylegan2/init.js';
-import type { NoiseMode } from '../nets/stylegan2/synthesis.js';
-import type { TrainingArch } from './arch.js';
-import { SpecGenerator, SpecNetwork, type TrainableDiscriminator, type TrainableGenerator, trainingCheckpoint } from './networks.js';
-import type { TrainingOptions } from './options.js';
+import * as E from '../../engine/index.js';
+import { CheckpointError } from '../../errors.js';
+import type { TensorData } from '../../io/tensor.js';
+import type { Checkpoint, NetworkEntry } from '../../models/checkpoint.js';
+import { numLayersOf, stylegan1DiscriminatorConfig, stylegan1GeneratorConfig, type StyleGAN1DiscriminatorConfig, type StyleGAN1GeneratorConfig } from '../../nets/stylegan1/config.js';
+import { discriminator1 } from '../../nets/stylegan1/discriminator.js';
+import { stylegan1DiscriminatorSpecs, stylegan1GeneratorSpecs } from '../../nets/stylegan1/init.js';
+import { downscale2d, upscale2d } from '../../nets/stylegan1/layers.js';
+import { mappingNetwork1 } from '../../nets/stylegan1/mapping.js';
+import { lodChanged, type ProgressiveSchedule, progressiveSchedule, type ProgressiveScheduleOptions } from '../../nets/stylegan1/schedule.js';
+import { synthesisNetwork1 } from '../../nets/stylegan1/synthesis.js';
+import { initialize } from '../../nets/stylegan2/init.js';
+import type { NoiseMode } from '../../nets/stylegan2/synthesis.js';
+import type { Progressive, TrainingArch } from './arch.js';
+import { SpecGenerator, SpecNetwork, type TrainableDiscriminator, type TrainableGenerator, trainingCheckpoint } from '../networks.js';
+import type { TrainingOptions } from '../options.js';
 
 /**
  * The growth state G and D share: the resolution the networks are grown to (set from the schedule) and the
@@ -157,7 +157,7 @@ export function processReals(x: Float32Array, N: number, C: number, R: number, l
  * the mixing range and the processing of reals.
  * @example const p = new ProgressiveGrowing(nets.growth, [nets.G, nets.G_ema]); const s = p.advance(curNimg); if (s.resetOptimizers) ...
  */
-export class ProgressiveGrowing {
+export class ProgressiveGrowing implements Progressive {
   private prevLod: number;
   constructor(
     readonly growth: Growth,
@@ -193,6 +193,11 @@ export class ProgressiveGrowing {
   /** A key that changes when the grown graphs change. */
   get graphKey(): string {
     return `res${this.growth.resolution}`;
+  }
+
+  /** process_reals at a level of detail (see processReals). */
+  processReals(x: Float32Array, N: number, C: number, R: number, lod: number): Float32Array {
+    return processReals(x, N, C, R, lod);
   }
 }
 
