@@ -1,20 +1,15 @@
 // npm run bench:drag: milliseconds per DragGAN step (render, track, motion supervision, gradient, Adam) of
 // randomly initialised StyleGAN2 generators at 256x256 (channel_base 16384) and 512x512 (channel_base 32768),
 // one point, no mask, 2 threads; against the official renderer's ~1000 ms and ~3450 ms (../shared/ENGINE.md).
-import { createEngine, Weights, StyleGAN2Generator, validateGeneratorConfig, type GeneratorConfig } from '../src/node.js';
+import { createEngine, Weights, StyleGAN2Generator } from '../src/node.js';
+import { stylegan2Config } from './configs.js';
 import { DragSession } from '../src/drag/session.js';
 import { generatorSpecs, initialize } from '../src/nets/stylegan2/init.js';
 
 const OFFICIAL_MS: Record<number, number> = { 256: 1000, 512: 3450 };
 const CHANNEL_BASE: Record<number, number> = { 256: 16384, 512: 32768 };
 
-function configFor(res: number): GeneratorConfig {
-  const synthesis = { wDim: 512, imgResolution: res, imgChannels: 3, channelBase: CHANNEL_BASE[res]!, channelMax: 512, numFp16Res: 4, architecture: 'skip' as const, resampleFilter: [1, 3, 3, 1], convClamp: 256, useNoise: true, activation: 'lrelu' as const };
-  let numWs = 0;
-  for (let r = 4; r <= res; r *= 2) numWs += r === 4 ? 1 : 2;
-  const mapping = { zDim: 512, cDim: 0, wDim: 512, numWs: numWs + 1, numLayers: 8, embedFeatures: null, layerFeatures: null, activation: 'lrelu' as const, lrMultiplier: 0.01, wAvgBeta: 0.998 };
-  return validateGeneratorConfig({ zDim: 512, cDim: 0, wDim: 512, imgResolution: res, imgChannels: 3, mapping, synthesis });
-}
+const configFor = (res: number) => stylegan2Config(res, CHANNEL_BASE[res]!);
 
 async function bench(res: number, steps: number): Promise<void> {
   const cfg = configFor(res);

@@ -4,20 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { createEngine, Weights, StyleGAN2Generator, zFromSeed, validateGeneratorConfig, type GeneratorConfig } from '../src/node.js';
+import { createEngine, Weights, StyleGAN2Generator, zFromSeed } from '../src/node.js';
+import { stylegan2Config } from './configs.js';
 import { toOnnx } from '../src/engine/onnx.js';
 import { generatorSpecs, initialize } from '../src/nets/stylegan2/init.js';
 
 const OFFICIAL_MS: Record<number, number> = { 256: 510, 1024: 1580 }; // ../shared/ENGINE.md, PyTorch 1.13 CPU, 2 threads
 const SIZES: Record<number, number> = { 256: 16384, 1024: 32768 };
 
-function configFor(res: number): GeneratorConfig {
-  const synthesis = { wDim: 512, imgResolution: res, imgChannels: 3, channelBase: SIZES[res]!, channelMax: 512, numFp16Res: 4, architecture: 'skip' as const, resampleFilter: [1, 3, 3, 1], convClamp: 256, useNoise: true, activation: 'lrelu' as const };
-  let numWs = 0;
-  for (let r = 4; r <= res; r *= 2) numWs += r === 4 ? 1 : 2;
-  const mapping = { zDim: 512, cDim: 0, wDim: 512, numWs: numWs + 1, numLayers: 8, embedFeatures: null, layerFeatures: null, activation: 'lrelu' as const, lrMultiplier: 0.01, wAvgBeta: 0.998 };
-  return validateGeneratorConfig({ zDim: 512, cDim: 0, wDim: 512, imgResolution: res, imgChannels: 3, mapping, synthesis });
-}
+const configFor = (res: number) => stylegan2Config(res, SIZES[res]!);
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -7,20 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { createEngine, generator3Specs, generatorConfig3FromKwargs, initialize3, StyleGAN3Generator, Weights, zFromSeed, type GeneratorConfig3 } from '../src/node.js';
+import { createEngine, generator3Specs, initialize3, StyleGAN3Generator, Weights, zFromSeed } from '../src/node.js';
+import { stylegan3Config } from './configs.js';
 
 const OFFICIAL_MS: Record<string, number> = { T256: 19300 }; // ../shared/ENGINE.md, PyTorch 1.13 CPU reference ops, 2 threads
 
-/** The official training configs: T with channel_base 32768 / max 512, R with 65536 / 1024, 1x1 convs and radial filters. */
-function configFor(name: string): GeneratorConfig3 {
-  const kind = name[0];
-  const res = Number(name.slice(1));
-  const r = kind === 'R';
-  return generatorConfig3FromKwargs({
-    z_dim: 512, c_dim: 0, w_dim: 512, img_resolution: res, img_channels: 3,
-    channel_base: r ? 65536 : 32768, channel_max: r ? 1024 : 512, ...(r ? { conv_kernel: 1, use_radial_filters: true } : {}),
-  });
-}
+const configFor = stylegan3Config;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -71,17 +71,8 @@ def timed(fn, n):
         t = time.perf_counter(); fn(); ts.append((time.perf_counter() - t) * 1000)
     return sorted(ts)[len(ts) // 2]
 
-def main():
-    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
-    part = sys.argv[2] if len(sys.argv) > 2 else 'all'
-    n = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    x = torch.randn(1, 3, 256, 256)
-    for light in ((True, False) if part in ('all', 'translate') else ()):
-        g = Gen(light=light).eval()
-        with torch.no_grad(): print(json.dumps({'part': f"translate-{'light' if light else 'full'}", 'torch': torch.__version__, 'ms': timed(lambda: g(x), n)}), flush=True)
-        del g
-    if part not in ('all', 'train'): return
-    size = int(sys.argv[4]) if len(sys.argv) > 4 else 256
+def train_step(size):
+    """One light-mode training iteration (discriminator update, then generator update) at size x size, batch 1."""
     gA, gB = Gen(size=size), Gen(size=size)
     ds = [Dis(n=7), Dis(n=5), Dis(n=7), Dis(n=5)]  # GA, LA, GB, LB
     opt_g = torch.optim.Adam(list(gA.parameters()) + list(gB.parameters()), 1e-4, betas=(0.5, 0.999), weight_decay=1e-4)
@@ -106,9 +97,24 @@ def main():
         cam = bce(cb2a, torch.ones_like(cb2a)) + bce(ca2a, torch.zeros_like(ca2a)) + bce(ca2b, torch.ones_like(ca2b)) + bce(cb2b, torch.zeros_like(cb2b))
         loss = adv + 10 * (l1(a2b2a, a) + l1(b2a2b, b)) + 10 * (l1(a2a, a) + l1(b2b, b)) + 1000 * cam
         loss.backward(); opt_g.step()
+    return step
+
+def main():
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    part = sys.argv[2] if len(sys.argv) > 2 else 'all'
+    n = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    x = torch.randn(1, 3, 256, 256)
+    for light in ((True, False) if part in ('all', 'translate') else ()):
+        g = Gen(light=light).eval()
+        with torch.no_grad(): print(json.dumps({'part': f"translate-{'light' if light else 'full'}", 'torch': torch.__version__, 'ms': timed(lambda: g(x), n)}), flush=True)
+        del g
+    if part not in ('all', 'train'): return
+    size = int(sys.argv[4]) if len(sys.argv) > 4 else 256
+    step = train_step(size)
     cpu = time.process_time()
     ms = timed(step, n)
     cpu_ms = (time.process_time() - cpu) * 1000 / (n + 1)
     print(json.dumps({'part': 'train-light', 'size': size, 'torch': torch.__version__, 'ms': ms, 'itPerSec': 1000 / ms, 'cpuMsPerIteration': cpu_ms}), flush=True)
 
-main()
+if __name__ == '__main__':
+    main()

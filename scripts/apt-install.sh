@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Installs one Debian package unless what it provides is already there. Idempotent; non-interactive; uses
 # `sudo -n` only when not root. Shared by install-browser.sh and install-ffmpeg.sh.
-# Usage: bash scripts/apt-install.sh PACKAGE PROGRAM   (PROGRAM: a name on PATH or an absolute path)
+# Usage: bash scripts/apt-install.sh PACKAGE PROGRAM   (PROGRAM: a name on PATH, an absolute path to
+# a program or library file, or python3:MODULE)
 set -euo pipefail
 
 PACKAGE=$1
 PROGRAM=$2
-have() { if [[ $PROGRAM == /* ]]; then [ -x "$PROGRAM" ]; else command -v "$PROGRAM" >/dev/null 2>&1; fi; }
-version() { "$PROGRAM" -version 2>/dev/null | head -n 1 || true; "$PROGRAM" --version 2>/dev/null | head -n 1 || true; }
+# Debian packages put Python modules under /usr/bin/python3, which a pyenv or venv python3 on PATH may not see.
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+have() {
+  if [[ $PROGRAM == python3:* ]]; then "$PY" -c "import ${PROGRAM#python3:}" >/dev/null 2>&1
+  elif [[ $PROGRAM == /* ]]; then [ -e "$PROGRAM" ]; else command -v "$PROGRAM" >/dev/null 2>&1; fi
+}
+version() {
+  if [[ $PROGRAM == python3:* ]]; then "$PY" -c "import ${PROGRAM#python3:} as m; print('$PROGRAM', m.__version__)" 2>/dev/null || true; return; fi
+  if [[ $PROGRAM == /* ]] && [ ! -x "$PROGRAM" ]; then return; fi
+  "$PROGRAM" -version 2>/dev/null | head -n 1 || true; "$PROGRAM" --version 2>/dev/null | head -n 1 || true
+}
 
 if have; then
   echo "$PACKAGE already installed: $(version | grep -m1 . || echo "$PROGRAM")"

@@ -16,11 +16,12 @@ export { FileStatsCache, defaultCacheDir, openImageSet, hashImageFiles } from '.
 
 /**
  * An engine on onnxruntime-node (CPU by default; pass executionProviders: ['cuda', 'cpu'] where CUDA is installed).
+ * Parameters of 16M values or more are fed at run time rather than baked (`feedLargeParams`).
  * @example const engine = createEngine({ threads: 2 });
  */
 export function createEngine(opts: Omit<EngineOptions, 'ort'> = {}): Engine {
   if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 0)) throw new InputError(`threads must be a non-negative integer, got ${opts.threads}`);
-  return new Engine({ ort: ort as unknown as EngineOptions['ort'], ...opts });
+  return new Engine({ ort: ort as unknown as EngineOptions['ort'], feedLargeParams: 2 ** 24, ...opts });
 }
 
 export { openMp4Writer, openGifWriter, videoFormatOf, findOnPath, gifDelayMs, type VideoWriter, type VideoSpec, type VideoFormat, type Mp4Options } from './io/video-file.js';

@@ -55,6 +55,6 @@ export function motionLoss(feat: E.Tensor, points: E.Tensor, targets: E.Tensor, 
 
 /** The fixed-region term: mean |resize(feat) - resize(feat0)| * mask over [1, C, h, w] (mask 1 = fixed). */
 export function fixedRegionLoss(feat: E.Tensor, feat0: E.Tensor, mask: E.Tensor, h: number, w: number): E.Tensor {
-  const diff = E.abs(E.sub(resizeFeatures(feat, h, w), resizeFeatures(feat0, h, w))); // [1, C, h, w]
+  const diff = E.abs(resizeFeatures(E.sub(feat, feat0), h, w)); // [1, C, h, w]: the resize is linear, so one resize of the difference
   return E.mean(E.mul(diff, E.reshape(mask, [1, 1, h, w])));
 }

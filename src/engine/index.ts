@@ -20,4 +20,5 @@ export { toOnnx, decodeOnnx, OPSET, type OnnxModel, type ParamsAs, type InputInf
 export { Engine, Program, ProgramCache, type EngineOptions, type OrtModule, type RandomSource, type Feed, type Output, type RunOptions, type SessionMemory } from './runtime.js';
 export { Adam, GradAccumulator, adamGraphStep, adamScalars, validateAdamOptions, type AdamOptions, type AdamGraphState } from './optim.js';
 export { argmin } from './ops/argmin.js';
+export { customGrad, type GradientRule } from './ops/custom-grad.js';
 export { maxPool2d, avgPool2d, avgPool2dByConv, poolAttributes, type PoolOptions, type PoolAttrs } from './ops/pool.js';

@@ -66,7 +66,7 @@ function attrProto(name: string, a: Attr): onnxProto.onnx.IAttributeProto {
  * Builds the ONNX model computing `outputs` (keyed by output name).
  * @example const { bytes } = toOnnx({ img }, 'initializers');
  */
-export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'initializers', compat: Partial<EmitCompat> = {}): OnnxModel {
+export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'initializers', compat: Partial<EmitCompat> & { feedParamsFrom?: number } = {}): OnnxModel {
   const outEntries = Object.entries(outputs);
   const order = topoSort(outEntries.map(([, t]) => t));
   const names = new Map<Tensor, string>();
@@ -152,7 +152,8 @@ export function toOnnx(outputs: Record<string, Tensor>, paramsAs: ParamsAs = 'in
     } else if (node.op === ParamOp) {
       const p = (node.attrs as { param: Parameter }).param;
       names.set(node.outputs[0]!, claim(p.name, 'parameter'));
-      if (paramsAs === 'inputs') params.push(p);
+      // Parameters of at least `feedParamsFrom` values are fed at run time even when baking: no copy in the model bytes.
+      if (paramsAs === 'inputs' || (compat.feedParamsFrom !== undefined && p.data.length >= compat.feedParamsFrom)) params.push(p);
       else addInit(p.name, 'float32', p.shape, p.data);
     } else if (node.op === ConstantOp) {
       const v = (node.attrs as { value: { shape: Shape; dtype: DType; data: Float64Array } }).value;

@@ -8,6 +8,7 @@ import { discriminator } from '../nets/stylegan2/discriminator.js';
 import { mappingNetwork } from '../nets/stylegan2/mapping.js';
 import { type NoiseMode, synthesisNetwork } from '../nets/stylegan2/synthesis.js';
 import { BoundDiscriminator, BoundGenerator, batchOf, noiseModeOf } from './bound.js';
+import type { WinogradMode } from '../nets/ops/winograd.js';
 import type { MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
 
 export type { MappingCallOptions, SynthesisCallOptions, SynthesisGraphOptions } from './generator.js';
@@ -26,6 +27,11 @@ export function oneHot(cDim: number, classIdx: number | null | undefined, batch 
 }
 
 export { BoundNetwork, checkLabels } from './bound.js';
+
+export interface SynthesisGraphOptions2 extends SynthesisGraphOptions {
+  /** Winograd 3x3 convs in the wide layers (default 'auto'; the weights are constants here, gradients by rule for DragGAN). */
+  winograd?: WinogradMode;
+}
 
 /**
  * The StyleGAN2 generator: mapping z -> ws and synthesis ws -> image.
@@ -51,9 +57,9 @@ export class StyleGAN2Generator extends BoundGenerator<GeneratorConfig> {
   }
 
   /** The synthesis graph for a batch size. */
-  synthesisGraph(batch: number, o: SynthesisGraphOptions = {}): { img: E.Tensor } {
+  synthesisGraph(batch: number, o: SynthesisGraphOptions2 = {}): { img: E.Tensor } {
     const ws = E.input('ws', [batch, this.numWs, this.config.wDim]);
-    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', fused: o.fused, features: o.features }) };
+    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', fused: o.fused, features: o.features, winograd: o.winograd ?? 'auto' }) };
   }
 
   /**
@@ -62,7 +68,7 @@ export class StyleGAN2Generator extends BoundGenerator<GeneratorConfig> {
    */
   graph(batch: number, o: MappingCallOptions & { noiseMode?: NoiseMode; classIdx?: number } = {}): { img: E.Tensor } {
     const { ws } = this.mappingGraph(batch, o);
-    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const' }) };
+    return { img: synthesisNetwork(this.config.synthesis, this.weights.scope('synthesis'), ws, { noiseMode: o.noiseMode ?? 'const', winograd: 'auto' }) };
   }
 
   /**

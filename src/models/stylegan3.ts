@@ -13,7 +13,7 @@ import { oneHot } from './stylegan2.js';
 export interface SynthesisGraphOptions3 extends SynthesisGraphOptions {
   /** Read the user transform from a graph input 'transform' [3, 3] (instead of `transform` values or the stored buffer). */
   transformInput?: boolean;
-  /** Winograd 3x3 convs (see SynthesisOptions3.winograd); synthesis() and graph() use 'auto', synthesisGraph 'never' by default. */
+  /** Winograd 3x3 convs in the wide layers (see SynthesisOptions3.winograd; default 'auto', with gradients by rule for DragGAN). */
   winograd?: WinogradMode;
 }
 
@@ -55,7 +55,7 @@ export class StyleGAN3Generator extends BoundGenerator<GeneratorConfig3> {
   /** The synthesis graph for a batch size: input 'ws' [batch, numWs, wDim] (and 'transform' [3, 3] when `transformInput`). */
   synthesisGraph(batch: number, o: SynthesisGraphOptions3 = {}): { img: E.Tensor } {
     const ws = E.input('ws', [batch, this.numWs, this.config.wDim]);
-    return { img: this.synthesisOf(ws, o) };
+    return { img: this.synthesisOf(ws, { winograd: 'auto', ...o }) };
   }
 
   private synthesisOf(ws: E.Tensor, o: SynthesisGraphOptions3): E.Tensor {

@@ -21,6 +21,10 @@ describe('conv2d', () => {
     build: ([x, w]) => E.conv2d(x!, w!, { groups: 2, padding: [1, 0, 2, 1] }),
     shapes: [[1, 4, 5, 6], [6, 2, 3, 2]],
   });
+  check('x=[3,4,7,6] w=[6,2,3,3] groups=2 s=2 p=1 (batch and groups in the filter gradient)', {
+    build: ([x, w]) => E.conv2d(x!, w!, { groups: 2, stride: 2, padding: 1 }),
+    shapes: [[3, 4, 7, 6], [6, 2, 3, 3]],
+  });
   check('x=[1,1,7,7] w=[2,1,3,3] d=2 p=2', { build: ([x, w]) => E.conv2d(x!, w!, { dilation: 2, padding: 2 }), shapes: [[1, 1, 7, 7], [2, 1, 3, 3]] });
   check('x=[1,2,6,6] w=[2,2,3,3] p=-1 (negative padding crops)', { build: ([x, w]) => E.conv2d(x!, w!, { padding: -1 }), shapes: [[1, 2, 6, 6], [2, 2, 3, 3]] });
   check('x=[1,3,4,4] w=[2,3,1,1] 1x1', { build: ([x, w]) => E.conv2d(x!, w!), shapes: [[1, 3, 4, 4], [2, 3, 1, 1]] });

@@ -164,7 +164,12 @@ const CONV_T: OpDef<ConvTAttrs> = {
   },
 };
 
-/** Emits the filter gradient as im2col patches times a batched matmul. */
+/**
+ * Emits the filter gradient as im2col patches times one matmul per tap, the batch folded into the reduction:
+ * x and dy go batch-second once ([C, N, H, W], [O, N, Ho, Wo]), so each tap's strided slice is a contiguous
+ * [G, C/G, N*L] block and dW[:, :, i, j] = dy [G, O/G, N*L] x tap^T (onnxruntime fuses the transpose into its
+ * MatMul), with no sum over the batch afterwards and a long inner dimension even on small maps.
+ */
 function emitFilterGrad(e: Emitter, n: Node<FilterGradAttrs>): void {
   const [x, dy] = n.inputs as [Tensor, Tensor];
   const a = n.attrs;
@@ -172,46 +177,47 @@ function emitFilterGrad(e: Emitter, n: Node<FilterGradAttrs>): void {
   const [, O, HO, WO] = dy.shape as [number, number, number, number];
   const [KH, KW] = a.kernel;
   const G = a.groups;
-  const L = HO * WO;
+  const K = N * HO * WO;
+  const batchSecond = (name: string, shape: readonly number[]) => {
+    const out = e.tmp('nt');
+    if (N === 1) e.node('Reshape', [name, e.ints([shape[1]!, 1, shape[2]!, shape[3]!])], [out]);
+    else e.node('Transpose', [name], [out], { perm: { ints: [1, 0, 2, 3] } });
+    return out;
+  };
   let xp = e.name(x);
   if (a.pads.some((p) => p > 0)) {
     const padded = e.tmp('pad');
     e.node('Pad', [xp, e.ints([0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]])], [padded]);
     xp = padded;
   }
-  const dyr = e.tmp('dyr');
-  e.node('Reshape', [e.name(dy), e.ints([N, G, O / G, L])], [dyr]);
-  const dyt = e.tmp('dyt'); // [N, G, L, O/G]
-  e.node('Transpose', [dyr], [dyt], { perm: { ints: [0, 1, 3, 2] } });
-  // One strided slice per tap times dy^T: [N, G, C/G, L] x [N, G, L, O/G] -> [N, G, C/G, O/G] (summed over N).
+  const Hp = x.shape[2]! + a.pads[0] + a.pads[2];
+  const Wp = x.shape[3]! + a.pads[1] + a.pads[3];
+  const xt = batchSecond(xp, [N, C, Hp, Wp]); // [C, N, Hp, Wp]
+  const dyg = e.tmp('dyg'); // [G, O/G, N*L]
+  e.node('Reshape', [batchSecond(e.name(dy), dy.shape), e.ints([G, O / G, K])], [dyg]);
   const prods: string[] = [];
   for (let i = 0; i < KH; i++)
     for (let j = 0; j < KW; j++) {
       const r0 = i * a.dilation[0];
       const c0 = j * a.dilation[1];
-      const tap = e.tmp('tap');
-      e.node('Slice', [xp, e.ints([r0, c0]), e.ints([r0 + (HO - 1) * a.stride[0] + 1, c0 + (WO - 1) * a.stride[1] + 1]), e.ints([2, 3]), e.ints(a.stride)], [tap]);
+      const tap = e.tmp('tap'); // [C, N, Ho, Wo]
+      e.node('Slice', [xt, e.ints([r0, c0]), e.ints([r0 + (HO - 1) * a.stride[0] + 1, c0 + (WO - 1) * a.stride[1] + 1]), e.ints([2, 3]), e.ints(a.stride)], [tap]);
       const tapr = e.tmp('tapr');
-      e.node('Reshape', [tap, e.ints([N, G, C / G, L])], [tapr]);
-      let prod = e.tmp('prod');
-      e.node('MatMul', [tapr, dyt], [prod]);
-      if (N > 1) {
-        const s = e.tmp('sumN');
-        e.node('ReduceSum', [prod, e.ints([0])], [s], { keepdims: { i: 0 } });
-        prod = s;
-      }
-      const u = e.tmp('u'); // [G, C/G, O/G, 1]
-      e.node('Reshape', [prod, e.ints([G, C / G, O / G, 1])], [u]);
+      e.node('Reshape', [tap, e.ints([G, C / G, K])], [tapr]);
+      const tapt = e.tmp('tapt'); // [G, N*L, C/G]
+      e.node('Transpose', [tapr], [tapt], { perm: { ints: [0, 2, 1] } });
+      const prod = e.tmp('prod'); // [G, O/G, C/G]
+      e.node('MatMul', [dyg, tapt], [prod]);
+      const u = e.tmp('u');
+      e.node('Unsqueeze', [prod, e.ints([3])], [u]);
       prods.push(u);
     }
   let all = prods[0]!;
   if (prods.length > 1) {
-    all = e.tmp('taps'); // [G, C/G, O/G, KH*KW]
+    all = e.tmp('taps'); // [G, O/G, C/G, KH*KW]
     e.concat(prods, all, 3);
   }
-  const t = e.tmp('t'); // [G, O/G, C/G, KK]
-  e.node('Transpose', [all], [t], { perm: { ints: [0, 2, 1, 3] } });
-  e.node('Reshape', [t, e.ints([O, C / G, KH, KW])], [e.out(n)]);
+  e.node('Reshape', [all, e.ints([O, C / G, KH, KW])], [e.out(n)]);
 }
 
 const FILTER_GRAD: OpDef<FilterGradAttrs> = {

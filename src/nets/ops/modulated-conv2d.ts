@@ -6,7 +6,7 @@
 import * as E from '../../engine/index.js';
 import { conv2dResample } from './conv2d-resample.js';
 import type { Filter } from './upfirdn2d.js';
-import { winogradConv2d, type WinogradMode, winogradWins } from './winograd.js';
+import { useWinograd, winogradConv2d, type WinogradMode } from './winograd.js';
 
 export interface ModulatedConvOptions {
   /** Added after the convolution (and after demodulation), broadcast over [N, 1|C, H, W]. */
@@ -22,6 +22,8 @@ export interface ModulatedConvOptions {
   polyphase?: boolean;
   /** Multiplies the convolution's output (before the noise) with no extra pass: folded into the demodulation. */
   outputGain?: number;
+  /** A stride-1 3x3 correlation (no resampling, not fused) as Winograd F(4x4, 3x3): for constant weights, whose transform folds. */
+  winograd?: boolean;
 }
 
 /**
@@ -41,7 +43,8 @@ export function modulatedConv2d(x: E.Tensor, weight: E.Tensor, styles: E.Tensor,
     let dcoefs = demodulate ? demodCoefficients(weight, styles) : null; // [N, O]
     if (dcoefs && gain !== 1) dcoefs = E.mul(dcoefs, gain);
     let y = E.mul(x, E.reshape(styles, [N!, I!, 1, 1]));
-    y = conv2dResample(y, weight, resample);
+    const winograd = o.winograd && resample.up === 1 && resample.down === 1 && resample.flipWeight && kh === 3 && kw === 3;
+    y = winograd ? winogradConv2d(y, weight, { padding: resample.padding, m: 4 }) : conv2dResample(y, weight, resample);
     if (dcoefs) y = E.mul(y, E.reshape(dcoefs, [N!, O!, 1, 1]));
     else if (gain !== 1) y = E.mul(y, gain);
     return noise ? E.add(y, noise) : y;
@@ -89,9 +92,7 @@ export function modulatedConv2d3(x: E.Tensor, weight: E.Tensor, s: E.Tensor, o: 
     const dcoefs = o.demodulate ? demodCoefficients(w, s) : null; // [N, O]
     const xs = E.mul(x, E.reshape(E.mul(s, o.inputGain), [N!, I!, 1, 1]));
     // Wide 3x3 layers run as Winograd F(4x4, 3x3): about half the CPU time of the direct conv (bench/winograd.ts).
-    const mode = o.winograd ?? 'never';
-    const winograd = kh === 3 && kw === 3 && (mode === 'always' || (mode === 'auto' && winogradWins(I!, O!)));
-    let y = winograd ? winogradConv2d(xs, w, { padding, m: 4 }) : E.conv2d(xs, w, { padding });
+    let y = useWinograd(o.winograd, weight.shape) ? winogradConv2d(xs, w, { padding, m: 4 }) : E.conv2d(xs, w, { padding });
     if (dcoefs) y = E.mul(y, E.reshape(dcoefs, [N!, O!, 1, 1]));
     return y;
   }

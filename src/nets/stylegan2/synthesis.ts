@@ -4,6 +4,7 @@ import * as E from '../../engine/index.js';
 import { ACTIVATIONS, biasAct } from '../ops/bias-act.js';
 import { modulatedConv2d } from '../ops/modulated-conv2d.js';
 import { type Filter, upsample2d } from '../ops/upfirdn2d.js';
+import { useWinograd, type WinogradMode } from '../ops/winograd.js';
 import type { WeightScope } from '../weights.js';
 import { blockResolutions, channelsAt, type SynthesisConfig } from './config.js';
 import { fullyConnected } from './mapping.js';
@@ -19,6 +20,8 @@ export interface SynthesisOptions {
   polyphase?: boolean;
   /** Collects each block's feature map (DragGAN reads them). */
   features?: Map<string, E.Tensor>;
+  /** Winograd F(4x4, 3x3) for the stride-1 3x3 layers; default 'never' (training feeds its weights, whose transform would not fold). */
+  winograd?: WinogradMode;
 }
 
 interface LayerArgs {
@@ -55,6 +58,7 @@ function synthesisLayer(P: WeightScope, x: E.Tensor, w: E.Tensor, a: LayerArgs):
       fused: a.opts.fused ?? false,
       polyphase: a.opts.polyphase,
       outputGain,
+      winograd: a.up === 1 && useWinograd(a.opts.winograd, weight.shape, a.resolution),
     });
   // Fast path: act(v) * g = act(v * g) for (leaky) ReLU and g > 0, so the gain rides on the demodulation,
   // the noise and the bias instead of costing a pass over the output. The fused path keeps the official order.

@@ -22,7 +22,7 @@ export interface SynthesisOptions3 {
   features?: Map<string, E.Tensor>;
   /**
    * 3x3 convs of the fast path as Winograd F(4x4, 3x3): 'auto' where it is faster (wide layers), 'always', or
-   * 'never' (the default: graphs that take gradients keep the direct conv, whose backward is cheaper).
+   * 'never' (the default here: training feeds its weights, whose Winograd transform would not fold; models use 'auto').
    */
   winograd?: WinogradMode;
 }
