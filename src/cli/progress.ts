@@ -23,6 +23,8 @@ export interface ProgressOptions {
   count?: (value: number, total: number) => string;
   /** Clock in ms (tests). */
   now?: () => number;
+  /** The count already done when the display starts (a resumed run): rate and eta count only what follows. */
+  initial?: number;
 }
 
 /** Least time between two plain progress lines in a log. */
@@ -39,7 +41,8 @@ export function progress(total: number, what: string, o: ProgressOptions = {}): 
   if (o.quiet || total < 2) return SILENT;
   const stream = o.stream ?? process.stderr;
   const count = o.count ?? ((v: number, t: number) => `${v}/${t}`);
-  return stream.isTTY ? terminalBar(total, what, stream, count) : logLines(total, what, stream, count, o.intervalMs ?? LOG_INTERVAL_MS, o.now ?? Date.now);
+  const initial = o.initial ?? 0;
+  return stream.isTTY ? terminalBar(total, what, stream, count, initial) : logLines(total, what, stream, count, o.intervalMs ?? LOG_INTERVAL_MS, o.now ?? Date.now, initial);
 }
 
 /**
@@ -55,7 +58,7 @@ export async function withProgress<T>(total: number, what: string, fn: (p: Progr
   }
 }
 
-function terminalBar(total: number, what: string, stream: NonNullable<ProgressOptions['stream']>, count: (v: number, t: number) => string): Progress {
+function terminalBar(total: number, what: string, stream: NonNullable<ProgressOptions['stream']>, count: (v: number, t: number) => string, initial: number): Progress {
   const bar = new SingleBar({
     stream: stream as NodeJS.WritableStream,
     format: `${what} [{bar}] {count}{detail} | {duration_formatted} elapsed, eta {eta_formatted}`,
@@ -66,8 +69,8 @@ function terminalBar(total: number, what: string, stream: NonNullable<ProgressOp
     linewrap: true,
     etaBuffer: 50,
   });
-  let value = 0;
-  bar.start(total, 0, { count: count(0, total), detail: '' });
+  let value = initial; // cli-progress estimates the eta from the recent rate, so a resumed count is no bias
+  bar.start(total, initial, { count: count(initial, total), detail: '' });
   return {
     tick: (n = 1) => bar.update((value += n), { count: count(value, total) }),
     update: (v, detail) => bar.update((value = v), { count: count(v, total), ...(detail === undefined ? {} : { detail: ` ${detail}` }) }),
@@ -75,16 +78,17 @@ function terminalBar(total: number, what: string, stream: NonNullable<ProgressOp
   };
 }
 
-function logLines(total: number, what: string, stream: NonNullable<ProgressOptions['stream']>, count: (v: number, t: number) => string, intervalMs: number, now: () => number): Progress {
+function logLines(total: number, what: string, stream: NonNullable<ProgressOptions['stream']>, count: (v: number, t: number) => string, intervalMs: number, now: () => number, initial: number): Progress {
   const start = now();
   let last = start; // the first line comes one interval in, so short runs print nothing
-  let value = 0;
+  let value = initial;
   let detail = '';
   let printed = false;
   let stopped = false;
   const line = (t: number): void => {
     const elapsed = t - start;
-    const eta = value > 0 && value < total ? `, eta ${duration(((total - value) * elapsed) / value)}` : '';
+    const done = value - initial; // the work of this run only
+    const eta = done > 0 && value < total ? `, eta ${duration(((total - value) * elapsed) / done)}` : '';
     stream.write(`stylelab: ${what} ${count(value, total)} (${Math.floor((100 * value) / total)}%)${detail ? ` ${detail}` : ''}, ${duration(elapsed)} elapsed${eta}\n`);
     printed = true;
     last = t;

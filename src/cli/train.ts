@@ -158,7 +158,8 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
   const engine = createEngine({ threads: g.threads });
   // Progress in images: a bar on a terminal, a line every few seconds in a log; the tick lines go to stdout.
   const terminal = !!process.stderr.isTTY;
-  const bar = progress(options.kimg * 1000, 'training', { quiet: g.quiet, count: (v, t) => `${kimgText(v / 1000)}/${t / 1000} kimg` });
+  const startNimg = resume?.curNimg ?? 0; // a resumed run's rate and eta count only the images trained here
+  const bar = progress(options.kimg * 1000, 'training', { quiet: g.quiet, initial: startNimg, count: (v, t) => `${kimgText(v / 1000)}/${t / 1000} kimg` });
   try {
     const start = Date.now();
     const result = await trainRun({
@@ -169,7 +170,7 @@ export async function runTrain(a: TrainArgs, g: GlobalOptions): Promise<string> 
       snapshotMetrics: metricsAtSnapshots,
       datasetName: basename(a.data.replace(/[/\\]+$/, '')),
       resume: resume ?? undefined,
-      onStep: (t) => bar.update(t.counters.curNimg, `| ${((t.counters.curNimg * 1000) / Math.max(Date.now() - start, 1)).toFixed(2)} img/s | augment ${t.augmentP.toFixed(3)}`),
+      onStep: (t) => bar.update(t.counters.curNimg, `| ${(((t.counters.curNimg - startNimg) * 1000) / Math.max(Date.now() - start, 1)).toFixed(2)} img/s | augment ${t.augmentP.toFixed(3)}`),
       onTick: (r) => {
         if (terminal && !g.quiet) return;
         const losses = ['Loss/Gmain', 'Loss/Dmain'].map((k) => `${k.slice(5)} ${typeof r[k] === 'number' ? (r[k] as number).toFixed(3) : '-'}`).join(' ');

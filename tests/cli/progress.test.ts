@@ -50,6 +50,14 @@ describe('progress', () => {
     assert.deepEqual(f.written, ['stylelab: training 1/4 kimg (25%) | 166.67 img/s, 6 s elapsed, eta 18 s\n']);
   });
 
+  it('a resumed run: rate and eta count only the work done since the display started', () => {
+    const f = fakes(false);
+    const p = progress(4000, 'training', { stream: f.stream, now: f.now, initial: 3000, count: (v, t) => `${v / 1000}/${t / 1000} kimg` });
+    f.advance(6000);
+    p.update(3500);
+    assert.deepEqual(f.written, ['stylelab: training 3.5/4 kimg (87%), 6 s elapsed, eta 6 s\n']);
+  });
+
   it('--quiet silences both the bar and the lines; one step shows nothing', async () => {
     for (const isTTY of [true, false]) {
       const f = fakes(isTTY);
