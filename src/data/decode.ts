@@ -1,6 +1,6 @@
 // Image decoding for data sets (sharp): uint8 pixels as the official code sees them through PIL, grayscale kept
 // as 1 channel, an alpha channel dropped when fully opaque and otherwise refused, unless a background colour is
-// given to composite it onto (never silently).
+// given to composite it onto (never silently), or dropping is asked for (PIL's convert('RGB'), as pytorch-fid reads).
 import sharp, { type OutputInfo } from 'sharp';
 import { InputError } from '../errors.js';
 
@@ -46,10 +46,12 @@ export function parseBackground(text: string): Rgb {
 /**
  * Decodes an image file's bytes; errors name the file (`name`) and say what is wrong. With `background`,
  * transparent pixels are composited onto that colour (sharp's flatten) instead of being refused, and the
- * result is RGB.
+ * result is RGB. With 'drop', the alpha channel is dropped and the colours under it kept, as PIL's `convert('RGB')`
+ * (pytorch-fid's image reader).
  * @example const { data, width, height, channels } = await decodeImage(bytes, 'cats/0001.png');
  */
-export async function decodeImage(bytes: Uint8Array, name: string, background?: Rgb): Promise<DecodedImage> {
+export async function decodeImage(bytes: Uint8Array, name: string, alpha?: Rgb | 'drop'): Promise<DecodedImage> {
+  const background = alpha === 'drop' ? undefined : alpha;
   let data: Buffer;
   let info: OutputInfo;
   try {
@@ -59,6 +61,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, background?: 
     // Composited images are RGB whatever the source (the background is a colour).
     const gray = !background && (meta.space === 'b-w' || meta.space === 'grey16');
     if (background && meta.hasAlpha) image = image.flatten({ background: { r: background[0], g: background[1], b: background[2] } });
+    if (alpha === 'drop' && meta.hasAlpha) image = image.removeAlpha();
     ({ data, info } = await (gray ? image.toColourspace('b-w') : image.toColourspace('srgb')).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
   } catch (e) {
     throw new InputError(`${name}: cannot decode the image (${(e as Error).message.split('\n')[0]})`);

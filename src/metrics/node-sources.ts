@@ -61,7 +61,7 @@ class ArchiveImages implements ImageSource {
     for (let i = 0; i < n; i++) {
       const name = this.archive.imageNames[start + i]!;
       const file = `${this.archive.source}${this.archive.kind === 'zip' ? ':' : '/'}${name}`;
-      const img = await decodeImage(await this.archive.read(name), file);
+      const img = await decodeImage(await this.archive.read(name), file, 'drop'); // transparency ignored, as pytorch-fid
       if (img.width !== this.width || img.height !== this.height || img.channels !== this.channels) {
         throw new InputError(`${file}: ${img.width}x${img.height}x${img.channels}, but the set's first image is ${this.width}x${this.height}x${this.channels} (every image of a set must match; \`stylelab dataset\` can resize them)`);
       }
@@ -88,7 +88,7 @@ export async function openImageSet(path: string): Promise<ImageSource & { close(
   const archive = await openImageArchive(path);
   try {
     if (archive.imageNames.length === 0) throw new InputError(`${path}: no images found`);
-    const first = await decodeImage(await archive.read(archive.imageNames[0]!), `${path}/${archive.imageNames[0]}`);
+    const first = await decodeImage(await archive.read(archive.imageNames[0]!), `${path}/${archive.imageNames[0]}`, 'drop');
     return new ArchiveImages(archive, first.channels, first.height, first.width);
   } catch (e) {
     await archive.close();

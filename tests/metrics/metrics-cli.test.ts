@@ -85,6 +85,24 @@ describe('stylelab metrics between two image sets (as python -m pytorch_fid A B)
     assert.ok(rel(Number(/^fid\s+([\d.]+)/.exec(again.stdout)![1]), ref.fid_a_b) <= 1e-4);
   });
 
+  it("transparent PNGs: the alpha channel is dropped and the colours under it kept (PIL's convert('RGB'))", async () => {
+    // set_a again as RGBA: the same colours, alpha 0 on the left half and 128 on the right.
+    const u8 = readNpy(readFileSync(fixture('fid-inception', 'images_a_u8.npy')));
+    const [N, H, W] = u8.shape as number[];
+    for (let n = 0; n < N!; n++) {
+      const rgba = new Uint8Array(H! * W! * 4);
+      for (let i = 0; i < H! * W!; i++) {
+        for (let c = 0; c < 3; c++) rgba[i * 4 + c] = (u8.data as Uint8Array)[(n * H! * W! + i) * 3 + c]!;
+        rgba[i * 4 + 3] = i % W! < W! / 2 ? 0 : 128;
+      }
+      put(join(t.dir, 'set_a_rgba', `${n}.png`), await png(rgba, W!, H!, 4));
+    }
+    const r = await stylelab('metrics', '--metric', 'fid', '--data', join(t.dir, 'set_a_rgba'), '--reference', join(t.dir, 'set_b'), '--inception', INCEPTION, '--json', '--no-cache');
+    assertOk(r);
+    const fid = jsonLines(r.stdout)[0]!.results.fid!;
+    assert.ok(rel(fid, ref.fid_a_b) <= 1e-4, `fid ${fid} vs ${ref.fid_a_b}`);
+  });
+
   it('refuses what needs a network, and sets of mixed sizes', async () => {
     const a = join(t.dir, 'set_a');
     assertOneLineError(await stylelab('metrics', '--metric', 'ppl2_wend', '--data', a, '--reference', a), /ppl2_wend measures a network: give it with --network/, 'ppl');
