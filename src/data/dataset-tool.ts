@@ -1,6 +1,5 @@
 // A training data set from a folder or zip of images, as NVlabs stylegan3 dataset_tool.py: images found
-// recursively and sorted, optional center-crop (PIL LANCZOS there, sharp's lanczos3 here: pixels may differ by a
-// little), uncompressed PNGs `00000/img00000000.png` in a stored zip, dataset.json labels carried over. Unlike
+// recursively and sorted, optional center-crop resized with PIL's LANCZOS (re-implemented bit-exact), uncompressed PNGs `00000/img00000000.png` in a stored zip, dataset.json labels carried over. Unlike
 // the official tool, bad files are never dropped silently: they are all listed, and the tool fails (or, with
 // skipBad, leaves them out and returns them).
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -10,6 +9,7 @@ import { InputError } from '../errors.js';
 import { type ImageArchive, openImageArchive } from './archive.js';
 import { isPowerOfTwo } from './dataset.js';
 import { type DecodedImage, decodeImage, type Rgb } from './decode.js';
+import { resizePil } from './pil-resize.js';
 import { type LabelValue, labelDimOf, listSome, matchLabels, parseDatasetJson } from './labels.js';
 import { ZipWriter } from './zip-writer.js';
 
@@ -64,11 +64,11 @@ export function archiveName(idx: number): string {
 }
 
 /**
- * Crops and resizes as dataset_tool.py's transforms, on HWC pixels; throws an InputError when the image is too
- * small for center-crop-wide (the official tool drops it silently).
- * @example const out = await transformImage(img, 'center-crop', 64, 64); // 64 x 64
+ * Crops and resizes as dataset_tool.py's transforms, on HWC pixels (PIL's LANCZOS, bit-exact); throws an InputError
+ * when the image is too small for center-crop-wide (the official tool drops it silently).
+ * @example const out = transformImage(img, 'center-crop', 64, 64); // 64 x 64
  */
-export async function transformImage(img: DecodedImage, transform: DatasetTransform, width: number, height: number): Promise<DecodedImage> {
+export function transformImage(img: DecodedImage, transform: DatasetTransform, width: number, height: number): DecodedImage {
   const { width: w, height: h, channels } = img;
   let region: { left: number; top: number; width: number; height: number };
   if (transform === 'center-crop') {
@@ -79,15 +79,12 @@ export async function transformImage(img: DecodedImage, transform: DatasetTransf
     if (w < width || ch < height) throw new InputError(`${w}x${h} is too small for center-crop-wide to ${width}x${height}`);
     region = { left: 0, top: Math.floor((h - ch) / 2), width: w, height: ch };
   }
-  let resized = sharp(img.data, { raw: { width: w, height: h, channels: channels as 1 | 3 } })
-    .extract(region)
-    .resize(width, height, { kernel: 'lanczos3', fit: 'fill' });
-  if (channels === 1) resized = resized.toColourspace('b-w'); // sharp would expand one channel to sRGB
-  const { data, info } = await resized
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  let pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (info.channels !== channels) throw new InputError(`resize changed the channel count from ${channels} to ${info.channels}`);
+  const cropped = new Uint8Array(region.width * region.height * channels); // [h', w', C]
+  for (let y = 0; y < region.height; y++) {
+    const from = ((region.top + y) * w + region.left) * channels;
+    cropped.set(img.data.subarray(from, from + region.width * channels), y * region.width * channels);
+  }
+  const pixels = resizePil({ data: cropped, width: region.width, height: region.height, channels }, width, height, 'lanczos').data;
   if (transform === 'center-crop-wide') {
     // Letterbox: the W x H image centred on a black W x W canvas.
     const canvas = new Uint8Array(width * width * channels);
@@ -213,7 +210,7 @@ async function prepare(
   if (labels && !labels.has(name)) return { reason: 'no label in dataset.json' };
   try {
     let img = await decodeImage(await archive.read(name), name, o.background);
-    if (o.transform && out) img = await transformImage(img, o.transform, out.width, out.height);
+    if (o.transform && out) img = transformImage(img, o.transform, out.width, out.height);
     return { img, png: await encodePng(img) };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;

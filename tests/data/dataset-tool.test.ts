@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { archiveName, convertDataset } from '../../src/data/dataset-tool.js';
 import { openDataset } from '../../src/data/dataset.js';
 import { ZipReader } from '../../src/data/zip-reader.js';
+import { readNpy } from '../../src/io/npy.js';
+import { repoRoot } from '../fixtures.js';
 import { assertOk, assertOneLineError, stylelab, tempDir } from '../cli/helpers.js';
 import sharp from 'sharp';
 import { png, put, shapeImage, writeShapes, writeZip } from './helpers.js';
@@ -179,9 +181,26 @@ describe('stylelab dataset --background (transparent images, e.g. emoji)', () =>
     assertOk(r2);
     const e = await openDataset(join(t.dir, 'e.zip'));
     const b4 = await e.image(1); // [3, 4, 4]
-    // lanczos3 may move a flat colour by one level
+    // PIL's fixed-point LANCZOS may move a flat colour by one level
     for (const [k, c] of [0x10, 0x20, 0x30].entries()) assert.ok(Math.abs(b4[k * 16]! - c) <= 1, `transparent -> #102030, channel ${k}: ${b4[k * 16]}`);
     await e.close();
+  });
+
+  it("center-crop equals dataset_tool.py's crop and PIL LANCZOS resize, byte for byte (Pillow 9.4's output)", async () => {
+    // tests/project/data: a 37x29 RGB image and Pillow's LANCZOS of its centre square (columns 4-32) to 16x16.
+    const npy = (name: string) => readNpy(readFileSync(join(repoRoot, 'tests', 'project', 'data', name)));
+    const source = npy('pil_src.npy');
+    const [H, W] = source.shape as number[];
+    const src = join(t.dir, 'pil');
+    put(join(src, 'p.png'), await png(Uint8Array.from(source.data as ArrayLike<number>), W!, H!, 3));
+    const dest = join(t.dir, 'pil.zip');
+    await convertDataset({ source: src, dest, resolution: { width: 16, height: 16 }, transform: 'center-crop' });
+    const ds = await openDataset(dest);
+    const chw = await ds.image(0); // [3, 16, 16]
+    await ds.close();
+    const want = npy('pil_target_16.npy').data as ArrayLike<number>; // [16, 16, 3]
+    const hwc = Array.from({ length: 16 * 16 * 3 }, (_, i) => chw[(i % 3) * 256 + Math.floor(i / 3)]!);
+    assert.deepEqual(hwc, Array.from(want));
   });
 
   it('a grayscale image resized by center-crop stays one channel', async () => {
