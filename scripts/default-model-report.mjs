@@ -80,7 +80,7 @@ function pointsSvg(pairs, R, size) {
 /** DragGAN on the model: start (with the points) and final image side by side. */
 async function dragExample(modelDir, tmp, outFile) {
   const seed = process.env.DRAG_SEED ?? '6';
-  const points = process.env.DRAG_POINTS ?? '22,10>26,10;22,22>26,22';
+  const points = process.env.DRAG_POINTS ?? '23,12>27,12;23,20>27,20';
   const dir = join(tmp, 'drag');
   stylelab('drag', '--network', modelDir, '--seed', seed, '--points', points, '--lr', process.env.DRAG_LR ?? '0.001', '--max-steps', process.env.DRAG_STEPS ?? '200', '--outdir', dir);
   const steps = JSON.parse(readFileSync(join(dir, 'steps.json'), 'utf8'));
