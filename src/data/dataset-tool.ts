@@ -1,5 +1,6 @@
 // A training data set from a folder or zip of images, as NVlabs stylegan3 dataset_tool.py: images found
-// recursively and sorted, optional center-crop resized with PIL's LANCZOS (re-implemented bit-exact), uncompressed PNGs `00000/img00000000.png` in a stored zip, dataset.json labels carried over. Unlike
+// recursively and sorted, optional center-crop resized with PIL's LANCZOS (re-implemented bit-exact), uncompressed
+// PNGs `00000/img00000000.png` in a stored zip, dataset.json labels carried over. Unlike
 // the official tool, bad files are never dropped silently: they are all listed, and the tool fails (or, with
 // skipBad, leaves them out and returns them).
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { InputError } from '../errors.js';
 import { type ImageArchive, openImageArchive } from './archive.js';
 import { isPowerOfTwo } from './dataset.js';
 import { type DecodedImage, decodeImage, type Rgb } from './decode.js';
-import { resizePil } from './pil-resize.js';
+import { cropImage, resizePil } from './pil-resize.js';
 import { type LabelValue, labelDimOf, listSome, matchLabels, parseDatasetJson } from './labels.js';
 import { ZipWriter } from './zip-writer.js';
 
@@ -79,12 +80,8 @@ export function transformImage(img: DecodedImage, transform: DatasetTransform, w
     if (w < width || ch < height) throw new InputError(`${w}x${h} is too small for center-crop-wide to ${width}x${height}`);
     region = { left: 0, top: Math.floor((h - ch) / 2), width: w, height: ch };
   }
-  const cropped = new Uint8Array(region.width * region.height * channels); // [h', w', C]
-  for (let y = 0; y < region.height; y++) {
-    const from = ((region.top + y) * w + region.left) * channels;
-    cropped.set(img.data.subarray(from, from + region.width * channels), y * region.width * channels);
-  }
-  const pixels = resizePil({ data: cropped, width: region.width, height: region.height, channels }, width, height, 'lanczos').data;
+  const cropped = cropImage(img, region.left, region.top, region.width, region.height);
+  const pixels = resizePil(cropped, width, height, 'lanczos').data;
   if (transform === 'center-crop-wide') {
     // Letterbox: the W x H image centred on a black W x W canvas.
     const canvas = new Uint8Array(width * width * channels);

@@ -121,11 +121,17 @@ export function resizePilRef(img: ImageU8, width: number, height: number, filter
  * @example centerCropSquare({ data, width: 640, height: 480, channels: 3 }).width // 480
  */
 export function centerCropSquare(img: ImageU8): ImageU8 {
-  const { width: w, height: h, channels: c } = img;
-  const s = Math.min(w, h);
-  const x0 = Math.floor((w - s) / 2);
-  const y0 = Math.floor((h - s) / 2);
-  const data = new Uint8Array(s * s * c);
-  for (let y = 0; y < s; y++) data.set(img.data.subarray(((y0 + y) * w + x0) * c, ((y0 + y) * w + x0 + s) * c), y * s * c);
-  return { data, width: s, height: s, channels: c };
+  const s = Math.min(img.width, img.height);
+  return cropImage(img, Math.floor((img.width - s) / 2), Math.floor((img.height - s) / 2), s, s);
+}
+
+/**
+ * The `width` x `height` region of an image whose top-left pixel is (left, top), as PIL's crop inside the image.
+ * @example cropImage(img, 0, 10, img.width, 100).height // 100
+ */
+export function cropImage(img: ImageU8, left: number, top: number, width: number, height: number): ImageU8 {
+  const c = img.channels;
+  const data = new Uint8Array(width * height * c);
+  for (let y = 0; y < height; y++) data.set(img.data.subarray(((top + y) * img.width + left) * c, ((top + y) * img.width + left + width) * c), y * width * c);
+  return { data, width, height, channels: c };
 }
