@@ -1,4 +1,5 @@
 // Element-wise ops: forward vs reference, first and second-order gradients vs finite differences.
+import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import * as E from '../../src/engine/index.js';
 import { awayFromZero, checkForward, checkGrad, makeEngine, uniform } from './harness.js';
@@ -24,6 +25,7 @@ const unary: [string, (x: E.Tensor) => E.Tensor, ReturnType<typeof uniform>?][] 
   ['reciprocal', E.reciprocal, awayFromZero(0.3, 2)],
   ['relu', E.relu, awayFromZero()],
   ['leakyRelu', (x) => E.leakyRelu(x, 0.2), awayFromZero()],
+  ['leakyRelu alpha 1.5 (gradient by Where)', (x) => E.leakyRelu(x, 1.5), awayFromZero()],
   ['clip', (x) => E.clip(x, -0.5, 0.6), uniform(-1, 1)],
 ];
 
@@ -35,6 +37,20 @@ describe('unary ops', () => {
       await checkGrad(engine, c);
     });
   }
+  test('leakyRelu gradient is exactly dy or alpha * dy in float32, as torch (alpha 0.2 and 0.01: the product form)', async () => {
+    for (const alpha of [0.2, 0.01]) {
+      const x = E.input('x', [64]);
+      const dy = E.input('dy', [64]);
+      const [g] = E.grad(E.sum(E.mul(E.leakyRelu(x, alpha), dy)), [x]);
+      const prog = await engine.compile({ g: g! });
+      const xv = Float32Array.from({ length: 64 }, (_, i) => (i % 3 === 0 ? 0 : Math.sin(i * 1.7)));
+      const dv = Float32Array.from({ length: 64 }, (_, i) => Math.cos(i * 0.9) * 3);
+      const got = (await prog.run({ x: xv, dy: dv })).g!.data;
+      const want = dv.map((d, i) => (xv[i]! > 0 ? d : Math.fround(d * Math.fround(alpha))));
+      assert.deepEqual(Array.from(got), Array.from(want));
+      await prog.dispose();
+    }
+  });
   test('sign and floor forward (not differentiable)', async () => {
     await checkForward(engine, { build: ([x]) => E.sign(x!), shapes: [[5, 3]], gens: [awayFromZero()] });
     await checkForward(engine, { build: ([x]) => E.floor(x!), shapes: [[5, 3]], gens: [uniform(-3, 3)] });

@@ -1,9 +1,9 @@
 // Leaky ReLU and clamp: the activations of StyleGAN's bias_act, with PyTorch's gradient conventions.
 import { GraphError } from '../../errors.js';
 import { apply1, expect, type OpDef, type Tensor } from '../tensor.js';
-import { mul } from './elementwise.js';
+import { maximum, mul } from './elementwise.js';
 import { where } from './base.js';
-import { and, greater, greaterEqual, lessEqual } from './logic.js';
+import { and, cast, greater, greaterEqual, lessEqual } from './logic.js';
 
 interface LeakyAttrs {
   alpha: number;
@@ -17,8 +17,16 @@ const LEAKY_RELU: OpDef<LeakyAttrs> = {
   emit: (e, n) => e.node('LeakyRelu', [e.name(n.inputs[0]!)], [e.out(n)], { alpha: { f: n.attrs.alpha } }),
   ref: ([x], a) => [{ ...x!, data: x!.data.map((v) => (v > 0 ? v : v * a.alpha)) }],
   // torch: grad * (x > 0 ? 1 : alpha).
-  vjp: (n, [dy]) => [where(greater(n.inputs[0]!, 0), dy!, mul(dy!, n.attrs.alpha))],
+  vjp: (n, [dy]) => {
+    const [x, a] = [n.inputs[0]!, n.attrs.alpha];
+    return [a >= 0 && a <= 1 ? mul(dy!, leakySlope(x, a)) : where(greater(x, 0), dy!, mul(dy!, a))];
+  },
 };
+
+/** The derivative of leakyRelu for 0 <= alpha <= 1, max(x > 0, alpha): exactly 1 or alpha, and cheaper than a Where (onnxruntime's makes three passes). */
+function leakySlope(x: Tensor, alpha: number): Tensor {
+  return maximum(cast(greater(x, 0), 'float32'), alpha);
+}
 
 /** max(x, 0) + alpha * min(x, 0). @example leakyRelu(x, 0.2) */
 export function leakyRelu(x: Tensor, alpha = 0.2): Tensor {
@@ -42,7 +50,7 @@ const CLIP: OpDef<ClipAttrs> = {
     e.node('Clip', [e.name(n.inputs[0]!), lo, hi], [e.out(n)]);
   },
   ref: ([x], a) => [{ ...x!, data: x!.data.map((v) => Math.min(Math.max(v, a.min), a.max)) }],
-  // torch.clamp: the gradient passes where min <= x <= max.
+  // torch.clamp: the gradient passes where min <= x <= max (a Where, not a 0/1 product, so a NaN outside gives 0 as in torch).
   vjp: (n, [dy]) => {
     const x = n.inputs[0]!;
     return [where(and(greaterEqual(x, n.attrs.min), lessEqual(x, n.attrs.max)), dy!, 0)];
