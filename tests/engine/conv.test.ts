@@ -27,7 +27,9 @@ describe('conv2d', () => {
   });
   check('x=[1,1,7,7] w=[2,1,3,3] d=2 p=2', { build: ([x, w]) => E.conv2d(x!, w!, { dilation: 2, padding: 2 }), shapes: [[1, 1, 7, 7], [2, 1, 3, 3]] });
   check('x=[1,2,6,6] w=[2,2,3,3] p=-1 (negative padding crops)', { build: ([x, w]) => E.conv2d(x!, w!, { padding: -1 }), shapes: [[1, 2, 6, 6], [2, 2, 3, 3]] });
-  check('x=[1,3,4,4] w=[2,3,1,1] 1x1', { build: ([x, w]) => E.conv2d(x!, w!), shapes: [[1, 3, 4, 4], [2, 3, 1, 1]] });
+  check('x=[1,3,4,4] w=[2,3,1,1] 1x1 (emitted as a MatMul)', { build: ([x, w]) => E.conv2d(x!, w!), shapes: [[1, 3, 4, 4], [2, 3, 1, 1]] });
+  check('x=[3,5,4,2] w=[4,5,1,1] 1x1, batch 3 (a broadcast MatMul)', { build: ([x, w]) => E.conv2d(x!, w!), shapes: [[3, 5, 4, 2], [4, 5, 1, 1]] });
+  check('x=[2,3,3,4] w=[2,3,1,1] 1x1 p=1 (padded: stays a Conv)', { build: ([x, w]) => E.conv2d(x!, w!, { padding: 1 }), shapes: [[2, 3, 3, 4], [2, 3, 1, 1]] });
   check('x=[1,2,7,6] w=[2,2,4,4] s=2 p=[2,1,1,2] (odd remainder)', {
     build: ([x, w]) => E.conv2d(x!, w!, { stride: 2, padding: [2, 1, 1, 2] }),
     shapes: [[1, 2, 7, 6], [2, 2, 4, 4]],
